@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/**
+ * The one typed configuration. Parsed once at start-up from the environment; nothing else in
+ * Custos reads process.env. A bad value stops start-up with a message naming the variable.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const durationMinutes = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  CUSTOS_MODE: z.enum(['development', 'production']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  CUSTOS_DATA_DIR: z.string().min(1).default('./data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  CUSTOS_BOOTSTRAP_ADMIN: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,64}:.+$/, 'must be user:password (user of 3-64 letters, digits, . _ -)')
+    .optional(),
+  CUSTOS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CUSTOS_SESSION_IDLE_MINUTES: durationMinutes.default(30),
+  CUSTOS_SESSION_MAX_HOURS: z.coerce.number().int().positive().default(12),
+  CUSTOS_LOGIN_LOCK_THRESHOLD: z.coerce.number().int().min(3).max(100).default(10),
+  CUSTOS_LOGIN_LOCK_MINUTES: durationMinutes.default(15),
+  CUSTOS_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  CUSTOS_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  CUSTOS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).default(300),
+  CUSTOS_COOKIE_SECURE: boolish.optional(),
+  CUSTOS_TRUST_PROXY: boolish.default(false),
+  CUSTOS_OIDC_ISSUER: z.url().optional(),
+  CUSTOS_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  CUSTOS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  CUSTOS_OIDC_REDIRECT_URI: z.url().optional(),
+  CUSTOS_CONSOLE_DIR: z.string().min(1).optional(),
+  CUSTOS_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  redirectUri: string;
+}
+
+export interface Config {
+  mode: 'development' | 'production';
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  dataDir: string;
+  http: { host: string; port: number; trustProxy: boolean; cookieSecure: boolean };
+  bootstrapAdmin: { username: string; password: string } | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  sessions: { idleMinutes: number; maxHours: number };
+  login: { lockThreshold: number; lockMinutes: number };
+  audit: { checkpointFile: string; signingKeyFile: string; checkpointSeconds: number };
+  oidc: OidcConfig | undefined;
+  consoleDir: string | undefined;
+}
+
+/** Parse the environment into a Config; throws ConfigError naming the first bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings count as unset, as shells and .env files commonly produce them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, issue.message);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.CUSTOS_DATA_DIR);
+  let bootstrapAdmin: Config['bootstrapAdmin'];
+  if (e.CUSTOS_BOOTSTRAP_ADMIN) {
+    const i = e.CUSTOS_BOOTSTRAP_ADMIN.indexOf(':');
+    bootstrapAdmin = { username: e.CUSTOS_BOOTSTRAP_ADMIN.slice(0, i), password: e.CUSTOS_BOOTSTRAP_ADMIN.slice(i + 1) };
+  }
+  const oidcVars = [e.CUSTOS_OIDC_ISSUER, e.CUSTOS_OIDC_CLIENT_ID, e.CUSTOS_OIDC_REDIRECT_URI];
+  if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
+    const missing = (['CUSTOS_OIDC_ISSUER', 'CUSTOS_OIDC_CLIENT_ID', 'CUSTOS_OIDC_REDIRECT_URI'] as const).find((k) => !e[k])!;
+    throw new ConfigError(missing, 'OIDC needs CUSTOS_OIDC_ISSUER, CUSTOS_OIDC_CLIENT_ID and CUSTOS_OIDC_REDIRECT_URI together');
+  }
+  const config: Config = {
+    mode: e.CUSTOS_MODE,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.CUSTOS_DB_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    dataDir,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      trustProxy: e.CUSTOS_TRUST_PROXY,
+      cookieSecure: e.CUSTOS_COOKIE_SECURE ?? e.CUSTOS_MODE === 'production',
+    },
+    bootstrapAdmin,
+    logLevel: e.CUSTOS_LOG_LEVEL,
+    sessions: { idleMinutes: e.CUSTOS_SESSION_IDLE_MINUTES, maxHours: e.CUSTOS_SESSION_MAX_HOURS },
+    login: { lockThreshold: e.CUSTOS_LOGIN_LOCK_THRESHOLD, lockMinutes: e.CUSTOS_LOGIN_LOCK_MINUTES },
+    audit: {
+      checkpointFile: path.resolve(e.CUSTOS_AUDIT_CHECKPOINT_FILE ?? path.join(dataDir, 'audit-checkpoints.jsonl')),
+      signingKeyFile: path.resolve(e.CUSTOS_AUDIT_SIGNING_KEY_FILE ?? path.join(dataDir, 'audit-signing-key.pem')),
+      checkpointSeconds: e.CUSTOS_AUDIT_CHECKPOINT_SECONDS,
+    },
+    oidc: e.CUSTOS_OIDC_ISSUER
+      ? {
+          issuer: e.CUSTOS_OIDC_ISSUER,
+          clientId: e.CUSTOS_OIDC_CLIENT_ID!,
+          clientSecret: e.CUSTOS_OIDC_CLIENT_SECRET,
+          redirectUri: e.CUSTOS_OIDC_REDIRECT_URI!,
+        }
+      : undefined,
+    consoleDir: e.CUSTOS_CONSOLE_DIR ? path.resolve(e.CUSTOS_CONSOLE_DIR) : undefined,
+  };
+  if (config.mode === 'production') assertProductionSafe(config);
+  return config;
+}
+
+/** Production refuses settings that are fine on a laptop but unsafe with real customer PI. */
+function assertProductionSafe(c: Config): void {
+  if (c.database.kind !== 'postgres') {
+    throw new ConfigError('DATABASE_URL', 'production mode needs PostgreSQL; the embedded PGlite database is for development');
+  }
+  if (!c.http.cookieSecure) {
+    throw new ConfigError('CUSTOS_COOKIE_SECURE', 'production mode needs secure (HTTPS-only) session cookies');
+  }
+  if (c.bootstrapAdmin && c.bootstrapAdmin.password.length < 12) {
+    throw new ConfigError('CUSTOS_BOOTSTRAP_ADMIN', 'the bootstrap password must have at least 12 characters');
+  }
+  if (c.audit.checkpointFile.startsWith(c.dataDir + path.sep) && c.database.kind === 'postgres') {
+    // Checkpoints exist to survive a rewritten database; keep them where the database admin cannot write.
+    // A data-folder default is allowed but warned about by `custos config check`.
+  }
+}
+
+/** Warnings that do not stop start-up but that an operator should see (`custos config check`). */
+export function configWarnings(c: Config): string[] {
+  const w: string[] = [];
+  if (c.mode === 'development') w.push('CUSTOS_MODE is development: do not hold real customer PI in this mode');
+  if (c.audit.checkpointFile.startsWith(c.dataDir + path.sep)) {
+    w.push('CUSTOS_AUDIT_CHECKPOINT_FILE is inside the data folder: store checkpoints where database administrators cannot write');
+  }
+  if (c.audit.checkpointSeconds === 0) w.push('CUSTOS_AUDIT_CHECKPOINT_SECONDS is 0: no periodic signed audit checkpoints');
+  return w;
+}

@@ -1,0 +1,84 @@
+/**
+ * Core errors. Each maps to one HTTP status and problem type in the server's single error
+ * handler; the CLI maps them to exit codes. Messages never carry plain PI: callers pass field
+ * names and reasons, never values.
+ */
+export type ClauseId = string;
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export abstract class CustosError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  readonly clauses: ClauseId[];
+  constructor(message: string, clauses: ClauseId[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.clauses = clauses;
+  }
+}
+
+/** Input that fails validation; nothing was written. */
+export class InvalidError extends CustosError {
+  readonly status = 400;
+  readonly code = 'invalid';
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[] = [],
+    clauses: ClauseId[] = [],
+  ) {
+    super(message, clauses);
+  }
+}
+
+export class UnauthenticatedError extends CustosError {
+  readonly status = 401;
+  readonly code = 'unauthenticated';
+}
+
+/** The caller may not perform this kind of operation at all (no record is involved). */
+export class ForbiddenError extends CustosError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+  constructor(
+    message: string,
+    readonly permission?: string,
+    clauses: ClauseId[] = [],
+  ) {
+    super(message, clauses);
+  }
+}
+
+/** The record does not exist, or the caller may not see it (the two are indistinguishable). */
+export class NotFoundError extends CustosError {
+  readonly status = 404;
+  readonly code = 'not_found';
+}
+
+export class ConflictError extends CustosError {
+  readonly status = 409;
+  readonly code = 'conflict';
+}
+
+export class LockedError extends CustosError {
+  readonly status = 423;
+  readonly code = 'locked';
+}
+
+export class TooManyRequestsError extends CustosError {
+  readonly status = 429;
+  readonly code = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+export function isCustosError(e: unknown): e is CustosError {
+  return e instanceof CustosError;
+}
