@@ -56,6 +56,15 @@ export class ForbiddenError extends CustosError {
 export class NotFoundError extends CustosError {
   readonly status = 404;
   readonly code = 'not_found';
+  /**
+   * Set when the record exists but the caller may not see it: the caller still gets 404, and
+   * core audits the attempt as denied.
+   */
+  readonly hidden: { resourceType: string; resourceId: string; permission?: string } | undefined;
+  constructor(message: string, hidden?: { resourceType: string; resourceId: string; permission?: string }, clauses: ClauseId[] = []) {
+    super(message, clauses);
+    this.hidden = hidden;
+  }
 }
 
 export class ConflictError extends CustosError {
@@ -81,4 +90,28 @@ export class TooManyRequestsError extends CustosError {
 
 export function isCustosError(e: unknown): e is CustosError {
   return e instanceof CustosError;
+}
+
+/**
+ * A database failure, with the driver's query text and parameters stripped: those can hold
+ * plain PI, and this message reaches logs and problem bodies.
+ */
+export class DatabaseError extends CustosError {
+  readonly status = 500;
+  readonly code = 'database_error';
+  constructor(
+    message: string,
+    readonly sqlState: string | undefined,
+  ) {
+    super(message);
+  }
+
+  static from(e: unknown): DatabaseError {
+    let cur: unknown = e;
+    // drizzle wraps the driver error (whose message is the server's, without values) as `cause`.
+    while (cur && typeof cur === 'object' && (cur as { cause?: unknown }).cause) cur = (cur as { cause?: unknown }).cause;
+    const inner = cur as { message?: unknown; code?: unknown };
+    const msg = typeof inner.message === 'string' && !inner.message.startsWith('Failed query') ? inner.message : 'database operation failed';
+    return new DatabaseError(msg, typeof inner.code === 'string' ? inner.code : undefined);
+  }
 }

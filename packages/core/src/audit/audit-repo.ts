@@ -1,0 +1,98 @@
+import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { Database, Tx } from '../db/client.js';
+import { auditEvents } from '../db/schema.js';
+import type { Actor } from '../context.js';
+import type { AuditEvent, AuditEventInput, listAuditEventsQuery } from './audit-types.js';
+import type { z } from 'zod';
+import type { ChainedFields } from './audit-fns.js';
+
+export async function insertAuditEvent(tx: Tx, actor: Actor, e: AuditEventInput, occurredAt = new Date()): Promise<void> {
+  await tx.insert(auditEvents).values({
+    occurredAt,
+    actorType: actor.type,
+    actorId: actor.userId,
+    actorName: actor.username,
+    action: e.action,
+    resourceType: e.resourceType ?? null,
+    resourceId: e.resourceId ?? null,
+    clauses: e.clauses,
+    purposeId: e.purposeId ?? null,
+    outcome: e.outcome ?? 'success',
+    details: e.details ?? {},
+    requestId: actor.requestId ?? null,
+  });
+}
+
+type Row = typeof auditEvents.$inferSelect;
+
+export function toAuditEvent(r: Row): AuditEvent {
+  return {
+    id: String(r.id),
+    seq: r.seq === null ? null : Number(r.seq),
+    occurredAt: r.occurredAt.toISOString(),
+    actor: { type: r.actorType as 'user' | 'system', id: r.actorId, name: r.actorName },
+    action: r.action,
+    resourceType: r.resourceType,
+    resourceId: r.resourceId,
+    clauses: r.clauses,
+    purposeId: r.purposeId,
+    outcome: r.outcome,
+    details: r.details as Record<string, unknown>,
+    requestId: r.requestId,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
+export async function listAuditEvents(tx: Tx, q: z.output<typeof listAuditEventsQuery>) {
+  const where: SQL[] = [];
+  if (q.action) where.push(q.action.includes('*') ? sql`${auditEvents.action} LIKE ${q.action.replaceAll('*', '%')}` : eq(auditEvents.action, q.action));
+  if (q.outcome) where.push(eq(auditEvents.outcome, q.outcome));
+  if (q.resourceType) where.push(eq(auditEvents.resourceType, q.resourceType));
+  if (q.resourceId) where.push(eq(auditEvents.resourceId, q.resourceId));
+  if (q.actorId) where.push(eq(auditEvents.actorId, q.actorId));
+  if (q.from) where.push(gte(auditEvents.occurredAt, new Date(q.from)));
+  if (q.to) where.push(lte(auditEvents.occurredAt, new Date(q.to)));
+  if (q.cursor) where.push(lt(auditEvents.id, Number(q.cursor)));
+  const rows = await tx
+    .select()
+    .from(auditEvents)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(auditEvents.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  return { items: page.map(toAuditEvent), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null };
+}
+
+const CHAIN_COLUMNS =
+  'seq, occurred_at, actor_type, actor_id, actor_name, action, resource_type, resource_id, clauses, purpose_id, outcome, details, request_id, prev_hash, hash';
+
+/** Map a raw array row (CHAIN_COLUMNS order) to the hashed fields. */
+export function chainRow(r: unknown[]): ChainedFields & { hash: string } {
+  return {
+    seq: Number(r[0]),
+    occurredAt: r[1] instanceof Date ? r[1] : new Date(r[1] as string),
+    actorType: r[2] as string,
+    actorId: (r[3] as string | null) ?? null,
+    actorName: r[4] as string,
+    action: r[5] as string,
+    resourceType: (r[6] as string | null) ?? null,
+    resourceId: (r[7] as string | null) ?? null,
+    clauses: r[8] as string[],
+    purposeId: (r[9] as string | null) ?? null,
+    outcome: r[10] as string,
+    details: typeof r[11] === 'string' ? JSON.parse(r[11]) : r[11],
+    requestId: (r[12] as string | null) ?? null,
+    prevHash: r[13] as string,
+    hash: r[14] as string,
+  };
+}
+
+/** A page of chained events after `afterSeq`, for streaming verification. */
+export async function readChainPage(database: Database, afterSeq: number, limit: number): Promise<Array<ChainedFields & { hash: string }>> {
+  const rows = await database.query.arrays(
+    `SELECT ${CHAIN_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    [afterSeq, limit],
+  );
+  return rows.map(chainRow);
+}

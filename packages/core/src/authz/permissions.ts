@@ -1,0 +1,26 @@
+/**
+ * Every permission core knows. An operation names exactly one of these (or is 'authenticated'
+ * or 'public'); anything not granted is denied.
+ */
+export const PERMISSIONS = {
+  'user.read': 'Read the staff register (all departments)',
+  'user.read.department': "Read the staff register of one's own department and its sub-departments",
+  'user.manage': 'Create, change and disable staff accounts',
+  'department.read': 'Read the department tree',
+  'department.manage': 'Create and change departments',
+  'role.read': 'Read the built-in roles and their permissions',
+  'catalogue.read': 'Read the PI catalogue',
+  'catalogue.manage': 'Add and change PI categories',
+  'audit.read': 'Read the audit log',
+  'audit.verify': 'Verify the audit chain and its checkpoints',
+  'audit.checkpoint': 'Write a signed audit checkpoint',
+  'token.manage': 'Create and revoke one’s own API tokens',
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+/** `authenticated`: any signed-in caller; `public`: anyone (login, health). */
+export type Requirement = Permission | 'authenticated' | 'public';
+
+export function isPermission(s: string): s is Permission {
+  return Object.hasOwn(PERMISSIONS, s);
+}

@@ -1,0 +1,99 @@
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { createAuditService } from './audit/audit-service.js';
+import { createAuditLogService } from './audit/audit-log-service.js';
+import { createRunner } from './runner.js';
+import { createAuthService } from './modules/auth/auth-service.js';
+import { DEFAULT_KDF, type KdfParams } from './modules/auth/password-fns.js';
+import { createUsersService } from './modules/users/users-service.js';
+import { createDepartmentsService } from './modules/departments/departments-service.js';
+import { createCatalogueService } from './modules/catalogue/catalogue-service.js';
+import { createRolesService } from './authz/roles-service.js';
+
+/** What core logs through; the server passes its pino logger, the CLI a console one. Never plain PI. */
+export interface CoreLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const silentLogger: CoreLogger = { info() {}, warn() {}, error() {} };
+
+export interface CoreOptions {
+  config: Config;
+  /** An already-open database (tests share one); otherwise opened from config. */
+  database?: Database;
+  /** Apply pending migrations on start (default true). */
+  migrate?: boolean;
+  logger?: CoreLogger;
+  /** Tests lower the KDF cost; stored hashes carry their own parameters. */
+  kdf?: KdfParams;
+  /** Tests shorten the failed-login delay. */
+  loginDelay?: (ms: number) => Promise<void>;
+}
+
+/** The one composition root: config + database -> services. The server, CLI, worker and tests all use it. */
+export async function createCore(opts: CoreOptions) {
+  const { config } = opts;
+  const logger = opts.logger ?? silentLogger;
+  const ownsDatabase = !opts.database;
+  const database = opts.database ?? (await openDatabase(config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.database.dataDir }));
+  if (opts.migrate !== false) {
+    const r = await migrate(database, (m) => logger.info({ migration: m }, 'migrating'));
+    if (r.applied.length) logger.info({ applied: r.applied }, 'migrations applied');
+  }
+  const kdf = opts.kdf ?? DEFAULT_KDF;
+  const audit = createAuditService({
+    database,
+    checkpointFile: config.audit.checkpointFile,
+    signingKeyFile: config.audit.signingKeyFile,
+    onChainError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'audit chaining failed; will retry'),
+  });
+  const runner = createRunner({ database, audit });
+  const auth = createAuthService({
+    database,
+    runner,
+    audit,
+    settings: { ...config.sessions, ...config.login, kdf, ...(opts.loginDelay ? { delay: opts.loginDelay } : {}) },
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  const core = {
+    config,
+    database,
+    audit,
+    runner,
+    auth,
+    users: createUsersService({ runner, kdf }),
+    departments: createDepartmentsService({ runner }),
+    roles: createRolesService({ runner }),
+    catalogue: createCatalogueService({ runner }),
+    auditLog: createAuditLogService({ runner, audit }),
+
+    /**
+     * Background duties of a long-running process: chain events left pending by a process that
+     * stopped between commit and chaining, and write signed checkpoints.
+     */
+    startBackground(): void {
+      timers.push(setInterval(() => audit.kick(), 5_000).unref());
+      if (config.audit.checkpointSeconds > 0) {
+        timers.push(
+          setInterval(() => {
+            audit.checkpoint().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'audit checkpoint failed'));
+          }, config.audit.checkpointSeconds * 1000).unref(),
+        );
+      }
+    },
+
+    async close(): Promise<void> {
+      for (const t of timers) clearInterval(t);
+      await audit.flush().catch(() => {});
+      if (config.audit.checkpointSeconds > 0) await audit.checkpoint().catch(() => {});
+      if (ownsDatabase) await database.close();
+    },
+  };
+  return core;
+}
+
+export type Core = Awaited<ReturnType<typeof createCore>>;

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** The transaction every repository function takes. */
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+
+export type DatabaseTarget = { kind: 'postgres'; url: string; poolSize?: number } | { kind: 'pglite'; dataDir: string | null };
+
+/** Raw row access for the few hot paths (audit verification, benchmarks) that bypass the ORM. */
+export interface RawQuery {
+  <R extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  arrays(text: string, params?: unknown[]): Promise<unknown[][]>;
+}
+
+export interface Database {
+  kind: 'postgres' | 'pglite';
+  db: Db;
+  query: RawQuery;
+  /** Run a function while holding a session-level advisory lock (no-op lock on PGlite, which is single-process). */
+  withAdvisoryLock<T>(key: bigint, fn: () => Promise<T>): Promise<T>;
+  /** Run a multi-statement SQL script (migrations). */
+  exec(sqlText: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// node-postgres returns int8 as strings; our bigints (audit seq, ids) fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    // A connection error on an idle client must not crash the process; the next query reports it.
+    pool.on('error', () => {});
+    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    const query = (async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows) as RawQuery;
+    query.arrays = async (text, params) => (await pool.query({ text, values: params, rowMode: 'array' })).rows;
+    return {
+      kind: 'postgres',
+      db,
+      query,
+      async withAdvisoryLock(key, fn) {
+        const client = await pool.connect();
+        try {
+          await client.query('SELECT pg_advisory_lock($1)', [key.toString()]);
+          try {
+            return await fn();
+          } finally {
+            await client.query('SELECT pg_advisory_unlock($1)', [key.toString()]);
+          }
+        } finally {
+          client.release();
+        }
+      },
+      async exec(sqlText) {
+        await pool.query(sqlText);
+      },
+      close: () => pool.end(),
+    };
+  }
+  if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
+  const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const query = (async (text: string, params?: unknown[]) => (await client.query(text, params)).rows) as RawQuery;
+  query.arrays = async (text, params) => (await client.query<unknown[]>(text, params, { rowMode: 'array' })).rows;
+  return {
+    kind: 'pglite',
+    db,
+    query,
+    withAdvisoryLock: (_key, fn) => fn(),
+    async exec(sqlText) {
+      await client.exec(sqlText);
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Rows of a raw `sql` statement run through drizzle, the same shape on both drivers. */
+export async function sqlRows<T>(tx: Tx | Db, query: SQL): Promise<T[]> {
+  const r = (await tx.execute(query)) as unknown as { rows: T[] };
+  return r.rows;
+}

@@ -1,0 +1,151 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/*
+ * Drizzle table definitions used by the repositories. The database itself is created by the
+ * committed SQL files in packages/core/migrations (the source of truth, including triggers);
+ * schema.test.ts checks that these definitions and the migrated database agree.
+ */
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** P1.2: the staff/department register. Departments form a tree; each may have a head. */
+export const departments = pgTable('departments', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  name: text('name').notNull(),
+  parentId: uuid('parent_id'),
+  headUserId: uuid('head_user_id'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    email: text('email'),
+    departmentId: uuid('department_id'),
+    roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+    passwordHash: text('password_hash'),
+    oidcSubject: text('oidc_subject'),
+    status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    disabledAt: ts('disabled_at'),
+  },
+  (t) => [uniqueIndex('users_username_lower_key').on(sql`lower(${t.username})`)],
+);
+
+export const loginThrottle = pgTable('login_throttle', {
+  usernameKey: text('username_key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailedAt: ts('last_failed_at'),
+  lockedUntil: ts('locked_until'),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** SHA-256 of the session token: the token itself is never stored. */
+    id: text('id').primaryKey(),
+    userId: uuid('user_id').notNull(),
+    authMethod: text('auth_method').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    userId: uuid('user_id').notNull(),
+    name: text('name').notNull(),
+    /** SHA-256 of the token (the token is 256 random bits, so a fast hash is enough). */
+    tokenHash: text('token_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    scopes: text('scopes').array().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at'),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+/** P1.2: the PI catalogue; every change bumps version and writes a row to the history. */
+export const dataCategories = pgTable(
+  'data_categories',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    code: text('code').notNull(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+    description: text('description'),
+    piType: text('pi_type').notNull(),
+    sensitivity: text('sensitivity', { enum: ['general', 'sensitive'] }).notNull(),
+    builtIn: boolean('built_in').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('data_categories_code_key').on(t.code)],
+);
+
+export const dataCategoryVersions = pgTable(
+  'data_category_versions',
+  {
+    categoryId: uuid('category_id').notNull(),
+    version: integer('version').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    changedBy: text('changed_by').notNull(),
+    changedAt: ts('changed_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.categoryId, t.version] })],
+);
+
+/**
+ * P2.3: the audit log. Rows are inserted inside the business transaction (seq/hash null);
+ * the chainer then assigns the gap-free seq and the hash chain. Triggers refuse UPDATE
+ * (except that one-time chaining) and DELETE/TRUNCATE.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    seq: bigint('seq', { mode: 'number' }),
+    occurredAt: ts('occurred_at').notNull(),
+    actorType: text('actor_type').notNull(),
+    actorId: uuid('actor_id'),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    resourceType: text('resource_type'),
+    resourceId: text('resource_id'),
+    clauses: text('clauses').array().notNull(),
+    purposeId: text('purpose_id'),
+    outcome: text('outcome', { enum: ['success', 'denied', 'failure'] }).notNull(),
+    details: jsonb('details').notNull(),
+    requestId: text('request_id'),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
+  },
+  (t) => [uniqueIndex('audit_events_seq_key').on(t.seq)],
+);

@@ -1,0 +1,44 @@
+import type { Actor } from '../../context.js';
+import { ConflictError, InvalidError } from '../../errors.js';
+import { OPERATIONS } from '../../operations.js';
+import type { Runner } from '../../runner.js';
+import { findUserById } from '../users/users-repo.js';
+import { findDepartment, insertDepartment, listDepartments, toDepartment } from './departments-repo.js';
+import { createDepartmentInput, type CreateDepartmentInput, type Department } from './departments-types.js';
+import { parseInput, isUniqueViolation } from '../../validation.js';
+
+/** P1.2: the department tree that every staff member belongs to. */
+export function createDepartmentsService(deps: { runner: Runner }) {
+  const { runner } = deps;
+  return {
+    list(actor: Actor): Promise<Department[]> {
+      return runner.run(actor, OPERATIONS.listDepartments, async ({ tx }) => (await listDepartments(tx)).map(toDepartment));
+    },
+
+    create(actor: Actor, input: CreateDepartmentInput): Promise<Department> {
+      const data = parseInput(createDepartmentInput, input);
+      return runner.run(actor, OPERATIONS.createDepartment, async ({ tx, audit }) => {
+        if (data.parentId && !(await findDepartment(tx, data.parentId))) {
+          throw new InvalidError('the parent department does not exist', [{ field: 'parentId', reason: 'not_found' }]);
+        }
+        if (data.headUserId) {
+          const head = await findUserById(tx, data.headUserId);
+          if (!head || head.status !== 'active') {
+            throw new InvalidError('the department head must be an active user', [{ field: 'headUserId', reason: 'not_found' }]);
+          }
+        }
+        const row = await insertDepartment(tx, { name: data.name, parentId: data.parentId ?? null, headUserId: data.headUserId ?? null }).catch((e: unknown) => {
+          if (isUniqueViolation(e)) throw new ConflictError('a department with this name already exists under the same parent');
+          throw e;
+        });
+        await audit({
+          action: 'department.created',
+          resourceType: 'department',
+          resourceId: row.id,
+          details: { name: row.name, parentId: row.parentId, headUserId: row.headUserId },
+        });
+        return toDepartment(row);
+      });
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { Requirement } from './authz/permissions.js';
+
+export interface OperationDef {
+  /** The API operationId; the server's routes and the CLI refer to operations by it. */
+  id: string;
+  /** What the caller needs; an array means any one of them. */
+  requires: Requirement | readonly Requirement[];
+  /** Clauses this operation serves (recorded on its audit events). */
+  clauses: readonly string[];
+}
+
+function op<const Id extends string>(id: Id, requires: OperationDef['requires'], clauses: readonly string[]) {
+  return { id, requires, clauses } as const;
+}
+
+/**
+ * Every core operation and what it requires. Authorization is decided in core against this
+ * table on every call, whether it comes from the API, the CLI or the worker; the server's route
+ * table is checked against it by the authorization-matrix test.
+ */
+export const OPERATIONS = {
+  login: op('login', 'public', ['P1.2', 'P2.3']),
+  logout: op('logout', 'authenticated', ['P2.3']),
+  getCurrentUser: op('getCurrentUser', 'authenticated', ['P1.2']),
+  listUsers: op('listUsers', ['user.read', 'user.read.department'], ['P1.2']),
+  getUser: op('getUser', ['user.read', 'user.read.department'], ['P1.2']),
+  createUser: op('createUser', 'user.manage', ['P1.2']),
+  disableUser: op('disableUser', 'user.manage', ['P1.2', 'P2.3']),
+  listDepartments: op('listDepartments', 'department.read', ['P1.2']),
+  createDepartment: op('createDepartment', 'department.manage', ['P1.2']),
+  listRoles: op('listRoles', 'role.read', ['P1.2']),
+  listDataCategories: op('listDataCategories', 'catalogue.read', ['P1.2']),
+  createDataCategory: op('createDataCategory', 'catalogue.manage', ['P1.2']),
+  listDataCategoryVersions: op('listDataCategoryVersions', 'catalogue.read', ['P1.2']),
+  listAuditEvents: op('listAuditEvents', 'audit.read', ['P2.3']),
+  verifyAuditChain: op('verifyAuditChain', 'audit.verify', ['P2.3']),
+  createAuditCheckpoint: op('createAuditCheckpoint', 'audit.checkpoint', ['P2.3']),
+  listApiTokens: op('listApiTokens', 'token.manage', ['P2.3']),
+  createApiToken: op('createApiToken', 'token.manage', ['P2.3']),
+  revokeApiToken: op('revokeApiToken', 'token.manage', ['P2.3']),
+} as const satisfies Record<string, OperationDef>;
+
+export type OperationId = keyof typeof OPERATIONS;

@@ -1,0 +1,71 @@
+import type { Actor } from './context.js';
+import type { Database, Tx } from './db/client.js';
+import type { AuditService } from './audit/audit-service.js';
+import type { AuditEventInput } from './audit/audit-types.js';
+import { allows } from './authz/authz-fns.js';
+import type { Permission, Requirement } from './authz/permissions.js';
+import { CustosError, DatabaseError, ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.js';
+import type { OperationDef } from './operations.js';
+
+export interface OperationContext {
+  tx: Tx;
+  actor: Actor;
+  op: OperationDef;
+  /** Append an audit event in this transaction; clauses default to the operation's. */
+  audit(event: Omit<AuditEventInput, 'clauses'> & { clauses?: string[] }): Promise<void>;
+  /** Does the caller hold this permission? For data-level rules inside an operation. */
+  can(permission: Permission): boolean;
+}
+
+/**
+ * Runs every core operation: authorize (deny by default), then one transaction for the work and
+ * its audit events, then chain. Denials are audited in a transaction of their own, because the
+ * operation's own transaction never happened or was rolled back.
+ */
+export function createRunner(deps: { database: Database; audit: AuditService }) {
+  const { database, audit } = deps;
+
+  async function recordDenial(actor: Actor, op: OperationDef, e: ForbiddenError | NotFoundError): Promise<void> {
+    const hidden = e instanceof NotFoundError ? e.hidden : undefined;
+    await audit.appendStandalone(actor, {
+      action: 'access.denied',
+      resourceType: hidden?.resourceType ?? null,
+      resourceId: hidden?.resourceId ?? null,
+      clauses: [...op.clauses],
+      outcome: 'denied',
+      details: { operation: op.id, ...(e instanceof ForbiddenError && e.permission ? { permission: e.permission } : {}), ...(hidden?.permission ? { permission: hidden.permission } : {}) },
+    });
+  }
+
+  function authorize(actor: Actor, op: OperationDef): void {
+    const reqs: readonly Requirement[] = Array.isArray(op.requires) ? op.requires : [op.requires as Requirement];
+    if (reqs.some((r) => allows(actor, r))) return;
+    if (actor.userId === null && actor.type !== 'system') throw new UnauthenticatedError('sign in first');
+    throw new ForbiddenError(`operation ${op.id} needs ${reqs.join(' or ')}`, reqs.join('|'), [...op.clauses]);
+  }
+
+  async function run<T>(actor: Actor, op: OperationDef, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+    try {
+      authorize(actor, op);
+      const result = await database.db.transaction(async (tx) =>
+        fn({
+          tx,
+          actor,
+          op,
+          audit: (e) => audit.append(tx, actor, { ...e, clauses: e.clauses ?? [...op.clauses] }),
+          can: (p) => allows(actor, p),
+        }),
+      );
+      audit.kick();
+      return result;
+    } catch (e) {
+      if (e instanceof ForbiddenError || (e instanceof NotFoundError && e.hidden)) await recordDenial(actor, op, e);
+      if (e instanceof CustosError) throw e;
+      throw DatabaseError.from(e);
+    }
+  }
+
+  return { run, authorize };
+}
+
+export type Runner = ReturnType<typeof createRunner>;
