@@ -65,7 +65,17 @@ export function createRunner(deps: { database: Database; audit: AuditService }) 
     }
   }
 
-  return { run, authorize };
+  /** Authorize without running: for adapters that must refuse before they even validate input. */
+  async function check(actor: Actor, op: OperationDef): Promise<void> {
+    try {
+      authorize(actor, op);
+    } catch (e) {
+      if (e instanceof ForbiddenError) await recordDenial(actor, op, e);
+      throw e;
+    }
+  }
+
+  return { run, authorize, check };
 }
 
 export type Runner = ReturnType<typeof createRunner>;
