@@ -12,10 +12,10 @@ export function createAuditLogService(deps: { runner: Runner; audit: AuditServic
   const { runner, audit } = deps;
   return {
     async list(actor: Actor, query: ListAuditEventsQuery): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
-      const q = parseInput(listAuditEventsQuery, query);
+      runner.authorize(actor, OPERATIONS.listAuditEvents);
       // Show just-committed events with their place in the chain.
       await audit.flush();
-      return runner.run(actor, OPERATIONS.listAuditEvents, ({ tx }) => listAuditEvents(tx, q));
+      return runner.run(actor, OPERATIONS.listAuditEvents, ({ tx }) => listAuditEvents(tx, parseInput(listAuditEventsQuery, query)));
     },
 
     /** Verification is itself recorded: who checked, and what they found. */

@@ -159,8 +159,8 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
 
     /** The token is shown once; only its hash is kept. Scopes must be within the owner's permissions. */
     createApiToken(actor: Actor, input: CreateApiTokenInput): Promise<ApiToken & { token: string }> {
-      const data = parseInput(createApiTokenInput, input);
       return runner.run(actor, OPERATIONS.createApiToken, async ({ tx, audit: write }) => {
+        const data = parseInput(createApiTokenInput, input);
         const mine = effectivePermissions(actor);
         const excess = data.scopes.filter((s) => !mine.has(s));
         if (excess.length) throw new ForbiddenError(`a token cannot hold permissions its owner lacks: ${excess.join(', ')}`, excess.join('|'));

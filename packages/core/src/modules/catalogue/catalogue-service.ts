@@ -43,8 +43,8 @@ export function createCatalogueService(deps: { runner: Runner }) {
     },
 
     create(actor: Actor, input: CreateDataCategoryInput): Promise<DataCategory> {
-      const data = parseInput(createDataCategoryInput, input);
       return runner.run(actor, OPERATIONS.createDataCategory, async ({ tx, audit }) => {
+        const data = parseInput(createDataCategoryInput, input);
         const row = (
           await tx
             .insert(dataCategories)

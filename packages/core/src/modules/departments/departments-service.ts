@@ -16,8 +16,8 @@ export function createDepartmentsService(deps: { runner: Runner }) {
     },
 
     create(actor: Actor, input: CreateDepartmentInput): Promise<Department> {
-      const data = parseInput(createDepartmentInput, input);
       return runner.run(actor, OPERATIONS.createDepartment, async ({ tx, audit }) => {
+        const data = parseInput(createDepartmentInput, input);
         if (data.parentId && !(await findDepartment(tx, data.parentId))) {
           throw new InvalidError('the parent department does not exist', [{ field: 'parentId', reason: 'not_found' }]);
         }

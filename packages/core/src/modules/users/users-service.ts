@@ -42,8 +42,8 @@ export function createUsersService(deps: { runner: Runner; kdf: KdfParams }) {
     },
 
     create(actor: Actor, input: CreateUserInput): Promise<User> {
-      const data = parseInput(createUserInput, input);
       return runner.run(actor, OPERATIONS.createUser, async ({ tx, audit }) => {
+        const data = parseInput(createUserInput, input);
         if (!(await findDepartment(tx, data.departmentId))) {
           throw new InvalidError('the department does not exist', [{ field: 'departmentId', reason: 'not_found' }]);
         }
