@@ -48,6 +48,8 @@ const envSchema = z.object({
   CUSTOS_OIDC_CLIENT_ID: z.string().min(1).optional(),
   CUSTOS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   CUSTOS_OIDC_REDIRECT_URI: z.url().optional(),
+  /** Development and tests only: an identity provider on plain HTTP. */
+  CUSTOS_OIDC_ALLOW_HTTP: boolish.default(false),
   CUSTOS_CONSOLE_DIR: z.string().min(1).optional(),
   CUSTOS_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });
@@ -57,6 +59,7 @@ export interface OidcConfig {
   clientId: string;
   clientSecret: string | undefined;
   redirectUri: string;
+  allowHttp: boolean;
 }
 
 export interface Config {
@@ -122,6 +125,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           clientId: e.CUSTOS_OIDC_CLIENT_ID!,
           clientSecret: e.CUSTOS_OIDC_CLIENT_SECRET,
           redirectUri: e.CUSTOS_OIDC_REDIRECT_URI!,
+          allowHttp: e.CUSTOS_OIDC_ALLOW_HTTP,
         }
       : undefined,
     consoleDir: e.CUSTOS_CONSOLE_DIR ? path.resolve(e.CUSTOS_CONSOLE_DIR) : undefined,
@@ -137,6 +141,9 @@ function assertProductionSafe(c: Config): void {
   }
   if (!c.http.cookieSecure) {
     throw new ConfigError('CUSTOS_COOKIE_SECURE', 'production mode needs secure (HTTPS-only) session cookies');
+  }
+  if (c.oidc?.allowHttp) {
+    throw new ConfigError('CUSTOS_OIDC_ALLOW_HTTP', 'production mode needs an identity provider on HTTPS');
   }
   if (c.bootstrapAdmin && c.bootstrapAdmin.password.length < 12) {
     throw new ConfigError('CUSTOS_BOOTSTRAP_ADMIN', 'the bootstrap password must have at least 12 characters');

@@ -10,6 +10,7 @@ import { createUsersService } from './modules/users/users-service.js';
 import { createDepartmentsService } from './modules/departments/departments-service.js';
 import { createCatalogueService } from './modules/catalogue/catalogue-service.js';
 import { createRolesService } from './authz/roles-service.js';
+import { createOidcService } from './modules/auth/oidc-service.js';
 
 /** What core logs through; the server passes its pino logger, the CLI a console one. Never plain PI. */
 export interface CoreLogger {
@@ -70,6 +71,8 @@ export async function createCore(opts: CoreOptions) {
     roles: createRolesService({ runner }),
     catalogue: createCatalogueService({ runner }),
     auditLog: createAuditLogService({ runner, audit }),
+    /** Present only when OIDC is configured. */
+    oidc: config.oidc ? createOidcService({ oidc: config.oidc, runner, audit, maxHours: config.sessions.maxHours }) : undefined,
 
     /**
      * Background duties of a long-running process: chain events left pending by a process that

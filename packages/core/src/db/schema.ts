@@ -149,3 +149,11 @@ export const auditEvents = pgTable(
   },
   (t) => [uniqueIndex('audit_events_seq_key').on(t.seq)],
 );
+
+/** OIDC sign-ins in progress (state -> nonce, PKCE verifier). */
+export const oidcPending = pgTable('oidc_pending', {
+  state: text('state').primaryKey(),
+  nonce: text('nonce').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { currentUserSchema, loginInput, loginResult, apiTokenSchema, createApiTokenInput, OPERATIONS, type Core } from '@custos/core';
+import { currentUserSchema, loginInput, loginResult, apiTokenSchema, createApiTokenInput, NotFoundError, OPERATIONS, type Core } from '@custos/core';
 import { apiRoute } from '../route-def.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 
@@ -21,6 +21,55 @@ export async function authRoutes(app: FastifyInstance, opts: { core: Core }) {
       const result = await core.auth.login(req.body, { requestId: req.id });
       reply.setCookie(SESSION_COOKIE, result.token, { ...cookieBase, maxAge: core.config.sessions.maxHours * 3600 });
       return result;
+    },
+  });
+
+  apiRoute(app, {
+    method: 'GET',
+    url: '/api/v1/auth/methods',
+    operation: OPERATIONS.listLoginMethods,
+    summary: 'Which sign-in methods this deployment offers',
+    tags: ['auth'],
+    schema: { response: { 200: z.object({ password: z.boolean(), oidc: z.boolean() }) } },
+    handler: async () => ({ password: true, oidc: core.oidc !== undefined }),
+  });
+
+  const OIDC_STATE_COOKIE = 'custos_oidc_state';
+  const requireOidc = () => {
+    if (!core.oidc) throw new NotFoundError('single sign-on is not configured');
+    return core.oidc;
+  };
+
+  apiRoute(app, {
+    method: 'GET',
+    url: '/api/v1/auth/oidc/login',
+    operation: OPERATIONS.startOidcLogin,
+    summary: 'Start single sign-on: redirects to the identity provider',
+    tags: ['auth'],
+    schema: {},
+    config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+    handler: async (req, reply) => {
+      const { redirectUrl, state } = await requireOidc().begin({ requestId: req.id });
+      // Lax, not Strict: the provider's redirect back is a cross-site top-level navigation.
+      reply.setCookie(OIDC_STATE_COOKIE, state, { ...cookieBase, sameSite: 'lax', maxAge: 600 });
+      return reply.redirect(redirectUrl, 302);
+    },
+  });
+
+  apiRoute(app, {
+    method: 'GET',
+    url: '/api/v1/auth/oidc/callback',
+    operation: OPERATIONS.completeOidcLogin,
+    summary: 'The identity provider returns here; sets the session cookie and opens the console',
+    tags: ['auth'],
+    schema: { querystring: z.object({ code: z.string().max(2048).optional(), state: z.string().max(512).optional(), error: z.string().max(200).optional() }).loose() },
+    handler: async (req, reply) => {
+      const oidc = requireOidc();
+      const callbackUrl = new URL(req.url, core.config.oidc!.redirectUri);
+      const result = await oidc.complete(callbackUrl, req.cookies[OIDC_STATE_COOKIE], { requestId: req.id });
+      reply.clearCookie(OIDC_STATE_COOKIE, { ...cookieBase, sameSite: 'lax' });
+      reply.setCookie(SESSION_COOKIE, result.token, { ...cookieBase, maxAge: core.config.sessions.maxHours * 3600 });
+      return reply.redirect('/', 302);
     },
   });
 
