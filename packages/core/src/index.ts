@@ -17,3 +17,4 @@ export * from './modules/catalogue/catalogue-types.js';
 export * from './modules/auth/auth-types.js';
 export { checkPasswordPolicy, type KdfParams } from './modules/auth/password-fns.js';
 export { parseInput } from './validation.js';
+export * from './pi-types/index.js';

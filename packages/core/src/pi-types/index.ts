@@ -1,0 +1,21 @@
+/** PI type library: validation, normalisation, masking and detection of personal-information values. */
+export type { PiLocale, PiLocalizedText, PiReasonCode } from './reasons.js';
+export { reasonMessage, reasonMessages } from './reasons.js';
+export type { MaskOptions, PiDetails, PiMaskPolicy, PiType, PiTypeId, PiValidationResult } from './types.js';
+export type { ChinaProvince, ProvinceKind, ProvinceMatch } from './provinces.js';
+export { chinaProvinces, getProvince, matchProvincePrefix } from './provinces.js';
+export { toHalfWidth } from './normalize-fns.js';
+export type { ResidentIdInfo } from './resident-id.js';
+export { parseResidentId, residentIdCheckChar, residentIdType } from './resident-id.js';
+export { landlineType, mobileType } from './phone.js';
+export { emailType } from './email.js';
+export type { CardBrand } from './bank-card.js';
+export { bankCardType, cardBrand, luhnValid } from './bank-card.js';
+export { usccCheckChar, usccType } from './uscc.js';
+export { hkMacauPermitType, hkMacauResidentPermitType, isChinesePassportNumber, passportType, taiwanPermitType } from './travel-docs.js';
+export { doubleSurnames, personNameType } from './name.js';
+export { addressRegionPrefix, addressType } from './address.js';
+export { dateType } from './date.js';
+export { textType } from './text.js';
+export type { PiDetectOptions, PiDetection, PiFieldValue } from './registry.js';
+export { PI_DETECT_THRESHOLD, detectPiType, getPiType, isPiTypeId, maskValue, piTypeIds, piTypes, validateFields } from './registry.js';
