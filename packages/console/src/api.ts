@@ -1,0 +1,342 @@
+/**
+ * A small typed client for the Custos HTTP API.
+ *
+ * The session lives in an HTTP-only cookie set by the server, so every call is a same-origin
+ * fetch with credentials; the UI never sees or stores the token. Non-2xx responses are turned
+ * into an {@link ApiProblem} built from the `application/problem+json` body.
+ */
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+/** The problem+json body (RFC 9457) the server returns on every error. */
+export interface ProblemBody {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  instance?: string;
+  requestId?: string;
+  code?: string;
+  errors?: FieldProblem[];
+  clauses?: string[];
+}
+
+export class ApiProblem extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly code: string | undefined;
+  readonly requestId: string | undefined;
+  readonly instance: string | undefined;
+  readonly errors: FieldProblem[];
+  readonly clauses: string[];
+
+  constructor(status: number, body: ProblemBody) {
+    const title = body.title ?? `HTTP ${status}`;
+    super(body.detail ? `${title}: ${body.detail}` : title);
+    this.name = 'ApiProblem';
+    this.status = status;
+    this.type = body.type ?? 'about:blank';
+    this.title = title;
+    this.detail = body.detail;
+    this.code = body.code;
+    this.requestId = body.requestId;
+    this.instance = body.instance;
+    this.errors = Array.isArray(body.errors) ? body.errors : [];
+    this.clauses = Array.isArray(body.clauses) ? body.clauses : [];
+  }
+}
+
+/** Status used for an ApiProblem when the request never got an HTTP answer. */
+export const NETWORK_ERROR_STATUS = 0;
+
+// ---------------------------------------------------------------------------------------------
+// Resource types (the API contract, camelCase JSON)
+
+export type PermissionName =
+  | 'user.read'
+  | 'user.manage'
+  | 'department.read'
+  | 'department.manage'
+  | 'role.read'
+  | 'catalogue.read'
+  | 'catalogue.manage'
+  | 'audit.read'
+  | 'audit.verify';
+
+export interface CurrentUser {
+  id: string;
+  username: string;
+  displayName: string;
+  departmentId: string | null;
+  roles: string[];
+  permissions: string[];
+}
+
+export interface LoginResponse {
+  token: string;
+  user: CurrentUser;
+}
+
+export type UserStatus = 'active' | 'disabled';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  /** Not in the written contract; the server returns it. */
+  email?: string | null;
+  departmentId: string | null;
+  roles: string[];
+  status: UserStatus;
+  createdAt: string;
+}
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  email?: string | null;
+  password: string;
+  /** The server requires it (P1.2: every staff member belongs to a department). */
+  departmentId: string;
+  roles: string[];
+}
+
+export interface Department {
+  id: string;
+  name: string;
+  parentId: string | null;
+  headUserId: string | null;
+  createdAt: string;
+}
+
+export interface NewDepartment {
+  name: string;
+  parentId?: string | null;
+  headUserId?: string | null;
+}
+
+export interface LocalizedText {
+  'zh-CN': string;
+  en: string;
+}
+
+export interface Role {
+  id: string;
+  name: LocalizedText;
+  description: LocalizedText;
+  permissions: string[];
+}
+
+export const PI_TYPES = [
+  'cn_resident_id',
+  'cn_mobile',
+  'cn_landline',
+  'email',
+  'bank_card',
+  'cn_uscc',
+  'passport',
+  'hk_macau_permit',
+  'hk_macau_resident_permit',
+  'taiwan_permit',
+  'person_name',
+  'address',
+  'date',
+  'text',
+] as const;
+export type PiType = (typeof PI_TYPES)[number];
+
+export type Sensitivity = 'general' | 'sensitive';
+
+export interface DataCategory {
+  id: string;
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  description: string | null;
+  /** One of {@link PI_TYPES}; typed as string so an unknown future type still renders. */
+  piType: string;
+  sensitivity: Sensitivity;
+  builtIn: boolean;
+  version: number;
+  updatedAt: string;
+}
+
+export interface NewDataCategory {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  piType: string;
+  sensitivity: Sensitivity;
+  description?: string;
+}
+
+export type AuditOutcome = 'success' | 'denied' | 'failure';
+
+export interface AuditEvent {
+  seq: number | null;
+  id: string;
+  occurredAt: string;
+  actor: { type: 'user' | 'system'; id: string | null; name: string };
+  action: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  clauses: string[];
+  purposeId: string | null;
+  outcome: AuditOutcome;
+  details: Record<string, unknown>;
+  requestId: string | null;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+export interface AuditQuery {
+  action?: string;
+  outcome?: AuditOutcome;
+  resourceType?: string;
+  resourceId?: string;
+  actorId?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AuditPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export interface VerifyResult {
+  intact: boolean;
+  checkedEvents: number;
+  firstBrokenSeq: number | null;
+  reason: string | null;
+  pendingEvents: number;
+  checkpoints: { checked: number; failed: number; latestSeq: number | null };
+}
+
+interface ItemList<T> {
+  items: T[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport
+
+let acceptLanguage = 'zh-CN';
+
+/** The UI language, sent as Accept-Language so server messages can follow it. */
+export function setApiLanguage(lang: string): void {
+  acceptLanguage = lang;
+}
+
+type UnauthenticatedListener = () => void;
+let onUnauthenticated: UnauthenticatedListener | null = null;
+
+/**
+ * Called when an authenticated call answers 401 (expired or revoked session), so the shell can
+ * return to the login page. Login itself never triggers it.
+ */
+export function setUnauthenticatedListener(listener: UnauthenticatedListener | null): void {
+  onUnauthenticated = listener;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string | number | undefined | null>;
+  /** Do not notify the unauthenticated listener on 401 (used by login and the session probe). */
+  quiet401?: boolean;
+  signal?: AbortSignal;
+}
+
+function buildUrl(path: string, query?: RequestOptions['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function readProblem(res: Response): Promise<ProblemBody> {
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try {
+      const body: unknown = await res.json();
+      if (body && typeof body === 'object') return body as ProblemBody;
+    } catch {
+      // fall through to a synthetic problem
+    }
+  }
+  return { title: res.statusText || `HTTP ${res.status}`, status: res.status };
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json, application/problem+json',
+    'Accept-Language': acceptLanguage,
+  };
+  let body: string | undefined;
+  // A JSON content type with an empty body is rejected by the server, so only send the header
+  // when there is a body.
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, opts.query), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiProblem(NETWORK_ERROR_STATUS, {
+      title: 'Network error',
+      detail: err instanceof Error ? err.message : String(err),
+      code: 'network_error',
+    });
+  }
+  if (!res.ok) {
+    const problem = new ApiProblem(res.status, await readProblem(res));
+    if (res.status === 401 && !opts.quiet401) onUnauthenticated?.();
+    throw problem;
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<LoginResponse>('POST', '/api/v1/auth/login', { body: { username, password }, quiet401: true }),
+  logout: () => request<void>('POST', '/api/v1/auth/logout', { quiet401: true }),
+  me: () => request<CurrentUser>('GET', '/api/v1/me', { quiet401: true }),
+
+  listUsers: () => request<ItemList<User>>('GET', '/api/v1/users').then((r) => r.items),
+  createUser: (u: NewUser) => request<User>('POST', '/api/v1/users', { body: u }),
+  disableUser: (id: string) => request<User>('POST', `/api/v1/users/${encodeURIComponent(id)}/disable`),
+
+  listDepartments: () => request<ItemList<Department>>('GET', '/api/v1/departments').then((r) => r.items),
+  createDepartment: (d: NewDepartment) => request<Department>('POST', '/api/v1/departments', { body: d }),
+
+  listRoles: () => request<ItemList<Role>>('GET', '/api/v1/roles').then((r) => r.items),
+
+  listDataCategories: () => request<ItemList<DataCategory>>('GET', '/api/v1/data-categories').then((r) => r.items),
+  createDataCategory: (c: NewDataCategory) => request<DataCategory>('POST', '/api/v1/data-categories', { body: c }),
+
+  listAuditEvents: (q: AuditQuery) => request<AuditPage>('GET', '/api/v1/audit-events', { query: { ...q } }),
+  verifyAudit: () => request<VerifyResult>('POST', '/api/v1/audit/verify'),
+};

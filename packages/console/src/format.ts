@@ -1,0 +1,30 @@
+import type { Role } from './api';
+import type { Lang, MessageKey, Translate } from './i18n';
+import { zhCN } from './i18n/zh-CN';
+
+/** `2025-01-31 14:05:09` in the viewer's time zone (the same ISO-like form in both languages). */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** A role id's display name: from GET /roles when loaded, else the built-in dictionary, else the id. */
+export function roleLabel(id: string, lang: Lang, t: Translate, roles?: readonly Role[]): string {
+  const role = roles?.find((r) => r.id === id);
+  if (role) return role.name[lang] || role.name.en || id;
+  const key = `role.${id}`;
+  return isMessageKey(key) ? t(key) : id;
+}
+
+export function piTypeLabel(piType: string, t: Translate): string {
+  const key = `piType.${piType}`;
+  return isMessageKey(key) ? t(key) : piType;
+}
+
+/** Both dictionaries have the same keys, so the default one decides. */
+function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(zhCN, key);
+}

@@ -1,0 +1,57 @@
+/**
+ * A tiny hash router: the route is the part of `location.hash` after `#`, e.g. `#/audit`.
+ * Hash routing needs no server-side fallback, so the server can serve `dist/` as plain files.
+ */
+import { useSyncExternalStore } from 'react';
+
+export type RouteKey = 'users' | 'departments' | 'catalogue' | 'audit';
+
+export interface RouteDef {
+  key: RouteKey;
+  path: `/${string}`;
+  /** The permission needed to see the menu item and open the page. */
+  permission: string;
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  { key: 'users', path: '/users', permission: 'user.read' },
+  { key: 'departments', path: '/departments', permission: 'department.read' },
+  { key: 'catalogue', path: '/catalogue', permission: 'catalogue.read' },
+  { key: 'audit', path: '/audit', permission: 'audit.read' },
+];
+
+function currentPath(): string {
+  const raw = window.location.hash.replace(/^#/, '');
+  const path = raw.split('?')[0] ?? '';
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+/** The current hash path (`/` when there is none); re-renders on navigation. */
+export function useHashPath(): string {
+  return useSyncExternalStore(subscribe, currentPath, () => '/');
+}
+
+export function navigate(path: string, opts: { replace?: boolean } = {}): void {
+  const hash = `#${path.startsWith('/') ? path : `/${path}`}`;
+  if (window.location.hash === hash) return;
+  if (opts.replace) {
+    const url = `${window.location.pathname}${window.location.search}${hash}`;
+    window.history.replaceState(window.history.state, '', url);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  } else {
+    window.location.hash = hash;
+  }
+}
+
+export function matchRoute(path: string): RouteDef | undefined {
+  return ROUTES.find((r) => path === r.path || path.startsWith(`${r.path}/`));
+}
+
+export function hrefFor(route: RouteDef): string {
+  return `#${route.path}`;
+}
