@@ -46,7 +46,8 @@ let passed = 0, failed = 0, skippedTests = 0;
 if (fs.existsSync(jsonFile)) {
   const r = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
   passed = r.numPassedTests;
-  failed = r.numFailedTests + (r.numFailedTestSuites ?? 0);
+  // A suite that fails to load has no failed tests of its own: count it then.
+  failed = r.numFailedTests || (r.numFailedTestSuites ?? 0);
   skippedTests = r.numPendingTests + r.numTodoTests;
 } else if (code !== 0) failed = 1;
 

@@ -52,6 +52,19 @@ const envSchema = z.object({
   CUSTOS_OIDC_ALLOW_HTTP: boolish.default(false),
   CUSTOS_CONSOLE_DIR: z.string().min(1).optional(),
   CUSTOS_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  CUSTOS_KEY_PROVIDER: z.enum(['local', 'pkcs11']).default('local'),
+  CUSTOS_KEYS_DIR: z.string().min(1).optional(),
+  CUSTOS_KEYS_ALLOW_LOCAL_IN_PRODUCTION: boolish.default(false),
+  CUSTOS_PKCS11_LIBRARY: z.string().min(1).optional(),
+  CUSTOS_PKCS11_TOKEN_LABEL: z.string().min(1).optional(),
+  CUSTOS_PKCS11_SLOT: z.coerce.number().int().min(0).optional(),
+  CUSTOS_PKCS11_PIN: z.string().min(1).optional(),
+  CUSTOS_CIPHER_SUITE: z.enum(['aes-256-gcm', 'sm4-ctr-hmac-sm3']).default('aes-256-gcm'),
+  /** Resident ID display mask: characters kept at the start and end, e.g. `1,1` or `6,4`. */
+  CUSTOS_MASK_RESIDENT_ID_KEEP: z
+    .string()
+    .regex(/^\d{1,2},\d{1,2}$/, 'must be "first,last", e.g. 1,1 or 6,4')
+    .default('1,1'),
 });
 
 export interface OidcConfig {
@@ -74,6 +87,11 @@ export interface Config {
   audit: { checkpointFile: string; signingKeyFile: string; checkpointSeconds: number };
   oidc: OidcConfig | undefined;
   consoleDir: string | undefined;
+  keys:
+    | { provider: 'local'; dir: string; allowInProduction: boolean }
+    | { provider: 'pkcs11'; library: string; tokenLabel: string | undefined; slot: number | undefined; pin: string };
+  cipherSuite: 'aes-256-gcm' | 'sm4-ctr-hmac-sm3';
+  masks: { residentId: { keepFirst: number; keepLast: number } };
 }
 
 /** Parse the environment into a Config; throws ConfigError naming the first bad variable. */
@@ -129,9 +147,29 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         }
       : undefined,
     consoleDir: e.CUSTOS_CONSOLE_DIR ? path.resolve(e.CUSTOS_CONSOLE_DIR) : undefined,
+    keys: keysConfig(e, dataDir),
+    cipherSuite: e.CUSTOS_CIPHER_SUITE,
+    masks: {
+      residentId: {
+        keepFirst: Number(e.CUSTOS_MASK_RESIDENT_ID_KEEP.split(',')[0]),
+        keepLast: Number(e.CUSTOS_MASK_RESIDENT_ID_KEEP.split(',')[1]),
+      },
+    },
   };
   if (config.mode === 'production') assertProductionSafe(config);
   return config;
+}
+
+function keysConfig(e: z.output<typeof envSchema>, dataDir: string): Config['keys'] {
+  if (e.CUSTOS_KEY_PROVIDER === 'pkcs11') {
+    if (!e.CUSTOS_PKCS11_LIBRARY) throw new ConfigError('CUSTOS_PKCS11_LIBRARY', 'the pkcs11 key provider needs the path of the PKCS#11 library');
+    if (!e.CUSTOS_PKCS11_PIN) throw new ConfigError('CUSTOS_PKCS11_PIN', 'the pkcs11 key provider needs the token user PIN');
+    if (e.CUSTOS_PKCS11_TOKEN_LABEL === undefined && e.CUSTOS_PKCS11_SLOT === undefined) {
+      throw new ConfigError('CUSTOS_PKCS11_TOKEN_LABEL', 'name the token (CUSTOS_PKCS11_TOKEN_LABEL) or its slot (CUSTOS_PKCS11_SLOT)');
+    }
+    return { provider: 'pkcs11', library: e.CUSTOS_PKCS11_LIBRARY, tokenLabel: e.CUSTOS_PKCS11_TOKEN_LABEL, slot: e.CUSTOS_PKCS11_SLOT, pin: e.CUSTOS_PKCS11_PIN };
+  }
+  return { provider: 'local', dir: path.resolve(e.CUSTOS_KEYS_DIR ?? path.join(dataDir, 'keys')), allowInProduction: e.CUSTOS_KEYS_ALLOW_LOCAL_IN_PRODUCTION };
 }
 
 /** Production refuses settings that are fine on a laptop but unsafe with real customer PI. */
@@ -141,6 +179,12 @@ function assertProductionSafe(c: Config): void {
   }
   if (!c.http.cookieSecure) {
     throw new ConfigError('CUSTOS_COOKIE_SECURE', 'production mode needs secure (HTTPS-only) session cookies');
+  }
+  if (c.keys.provider === 'local' && !c.keys.allowInProduction) {
+    throw new ConfigError(
+      'CUSTOS_KEY_PROVIDER',
+      'production mode refuses the local key file: configure pkcs11 (an HSM), or accept the risk with CUSTOS_KEYS_ALLOW_LOCAL_IN_PRODUCTION=true',
+    );
   }
   if (c.oidc?.allowHttp) {
     throw new ConfigError('CUSTOS_OIDC_ALLOW_HTTP', 'production mode needs an identity provider on HTTPS');

@@ -11,6 +11,10 @@ import { createDepartmentsService } from './modules/departments/departments-serv
 import { createCatalogueService } from './modules/catalogue/catalogue-service.js';
 import { createRolesService } from './authz/roles-service.js';
 import { createOidcService } from './modules/auth/oidc-service.js';
+import { createLocalKeyProvider, createPkcs11KeyProvider, type KeyProvider } from './crypto/index.js';
+import { createKeyring } from './modules/customers/keyring.js';
+import { createCustomersService } from './modules/customers/customers-service.js';
+import { createKeysService } from './modules/customers/keys-service.js';
 
 /** What core logs through; the server passes its pino logger, the CLI a console one. Never plain PI. */
 export interface CoreLogger {
@@ -32,6 +36,17 @@ export interface CoreOptions {
   kdf?: KdfParams;
   /** Tests shorten the failed-login delay. */
   loginDelay?: (ms: number) => Promise<void>;
+  /** An already-open key provider; otherwise opened from config (local key file or PKCS#11). */
+  keyProvider?: KeyProvider;
+}
+
+/** Open the configured key provider. Production refuses the local file unless explicitly allowed (config). */
+export async function openKeyProvider(config: Config): Promise<KeyProvider> {
+  const k = config.keys;
+  if (k.provider === 'pkcs11') {
+    return createPkcs11KeyProvider({ library: k.library, pin: k.pin, ...(k.tokenLabel ? { tokenLabel: k.tokenLabel } : {}), ...(k.slot !== undefined ? { slot: k.slot } : {}) });
+  }
+  return createLocalKeyProvider({ dir: k.dir, mode: config.mode, allowInProduction: k.allowInProduction });
 }
 
 /** The one composition root: config + database -> services. The server, CLI, worker and tests all use it. */
@@ -52,6 +67,13 @@ export async function createCore(opts: CoreOptions) {
     onChainError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'audit chaining failed; will retry'),
   });
   const runner = createRunner({ database, audit });
+  const ownsKeyProvider = !opts.keyProvider;
+  const keyProvider = opts.keyProvider ?? (await openKeyProvider(config));
+  const keyring = createKeyring({ provider: keyProvider, database, suite: config.cipherSuite });
+  // Load (or create) the blind-index key now, outside any transaction: PGlite has one connection.
+  await keyring.blindIndexKey();
+  const maskPolicy = { cn_resident_id: config.masks.residentId };
+  const keys = createKeysService({ runner, keyring, database, onError: (e) => logger.error({ err: (e as Error).message }, 'key re-wrap failed; it resumes on the next start') });
   const auth = createAuthService({
     database,
     runner,
@@ -71,6 +93,8 @@ export async function createCore(opts: CoreOptions) {
     roles: createRolesService({ runner }),
     catalogue: createCatalogueService({ runner }),
     auditLog: createAuditLogService({ runner, audit }),
+    customers: createCustomersService({ runner, keyring, maskPolicy }),
+    keys,
     /** Present only when OIDC is configured. */
     oidc: config.oidc ? createOidcService({ oidc: config.oidc, runner, audit, maxHours: config.sessions.maxHours }) : undefined,
 
@@ -80,6 +104,7 @@ export async function createCore(opts: CoreOptions) {
      */
     startBackground(): void {
       timers.push(setInterval(() => audit.kick(), 5_000).unref());
+      keys.resume().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'could not resume key re-wrap jobs'));
       if (config.audit.checkpointSeconds > 0) {
         timers.push(
           setInterval(() => {
@@ -91,9 +116,11 @@ export async function createCore(opts: CoreOptions) {
 
     async close(): Promise<void> {
       for (const t of timers) clearInterval(t);
+      await keys.settle();
       await audit.flush().catch(() => {});
       if (config.audit.checkpointSeconds > 0) await audit.checkpoint().catch(() => {});
       if (ownsDatabase) await database.close();
+      if (ownsKeyProvider) await keyProvider.close();
     },
   };
   return core;

@@ -115,3 +115,9 @@ export class DatabaseError extends CustosError {
     return new DatabaseError(msg, typeof inner.code === 'string' ? inner.code : undefined);
   }
 }
+
+/** A key could not be unwrapped or a ciphertext failed authentication: integrity or key-provider trouble. */
+export class CryptoError extends CustosError {
+  readonly status = 500;
+  readonly code = 'crypto_error';
+}

@@ -18,3 +18,6 @@ export * from './modules/auth/auth-types.js';
 export { checkPasswordPolicy, type KdfParams } from './modules/auth/password-fns.js';
 export { parseInput } from './validation.js';
 export * from './pi-types/index.js';
+export * from './modules/customers/customers-types.js';
+export { assertNoPlainPi } from './modules/customers/customers-fns.js';
+export * from './crypto/index.js';

@@ -41,6 +41,17 @@ export const OPERATIONS = {
   listApiTokens: op('listApiTokens', 'token.manage', ['P2.3']),
   createApiToken: op('createApiToken', 'token.manage', ['P2.3']),
   revokeApiToken: op('revokeApiToken', 'token.manage', ['P2.3']),
+  createCustomer: op('createCustomer', 'customer.create', ['P2.3', 'P2.4', 'P4.1']),
+  getCustomer: op('getCustomer', 'customer.read', ['P4.1', 'P5.1']),
+  findCustomers: op('findCustomers', 'customer.read', ['P4.1', 'P5.1']),
+  updateCustomerField: op('updateCustomerField', 'customer.update', ['P2.4', 'P4.1']),
+  revealCustomerFields: op('revealCustomerFields', 'customer.reveal', ['P4.1', 'P5.1']),
+  deleteCustomer: op('deleteCustomer', 'customer.delete', ['P4.1', 'P4.2']),
+  listCustomerFieldHistory: op('listCustomerFieldHistory', 'customer.read', ['P2.4']),
+  rotateKeys: op('rotateKeys', 'key.manage', ['P2.3', 'P4.1']),
+  listKeys: op('listKeys', 'key.read', ['P2.3', 'P4.1']),
+  setDepartmentPurposes: op('setDepartmentPurposes', 'department.purposes', ['P5.1']),
+  listDepartmentPurposes: op('listDepartmentPurposes', 'department.read', ['P5.1']),
 } as const satisfies Record<string, OperationDef>;
 
 export type OperationId = keyof typeof OPERATIONS;

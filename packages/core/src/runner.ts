@@ -4,7 +4,8 @@ import type { AuditService } from './audit/audit-service.js';
 import type { AuditEventInput } from './audit/audit-types.js';
 import { allows } from './authz/authz-fns.js';
 import type { Permission, Requirement } from './authz/permissions.js';
-import { CustosError, DatabaseError, ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.js';
+import { CryptoError, CustosError, DatabaseError, ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.js';
+import { DecryptionError, KeyProviderError } from './crypto/index.js';
 import type { OperationDef } from './operations.js';
 
 export interface OperationContext {
@@ -61,6 +62,7 @@ export function createRunner(deps: { database: Database; audit: AuditService }) 
     } catch (e) {
       if (e instanceof ForbiddenError || (e instanceof NotFoundError && e.hidden)) await recordDenial(actor, op, e);
       if (e instanceof CustosError) throw e;
+      if (e instanceof DecryptionError || e instanceof KeyProviderError) throw new CryptoError(e.message);
       throw DatabaseError.from(e);
     }
   }

@@ -18,6 +18,7 @@ import { authRoutes } from './routes/auth-routes.js';
 import { staffRoutes } from './routes/staff-routes.js';
 import { catalogueRoutes } from './routes/catalogue-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { customerRoutes } from './routes/customer-routes.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -139,6 +140,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance &
   await app.register(staffRoutes, { core });
   await app.register(catalogueRoutes, { core });
   await app.register(auditRoutes, { core });
+  await app.register(customerRoutes, { core });
 
   const consoleDir = opts.consoleDir ?? core.config.consoleDir ?? DEFAULT_CONSOLE_DIR;
   if (fs.existsSync(path.join(consoleDir, 'index.html'))) {

@@ -15,6 +15,14 @@ export const PERMISSIONS = {
   'audit.verify': 'Verify the audit chain and its checkpoints',
   'audit.checkpoint': 'Write a signed audit checkpoint',
   'token.manage': 'Create and revoke one’s own API tokens',
+  'customer.create': 'Store a new customer’s PI in the vault',
+  'customer.read': 'Read customers’ PI masked, and find customers by exact identifier',
+  'customer.update': 'Correct a customer’s PI (the old value is kept in the history)',
+  'customer.reveal': 'See plain PI values, for a purpose the department holds (audited)',
+  'customer.delete': 'Delete a customer by crypto-shredding their data key',
+  'key.read': 'List key-encryption keys and re-wrap jobs (metadata only)',
+  'key.manage': 'Rotate key-encryption keys',
+  'department.purposes': 'Assign the use purposes a department may reveal PI for',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

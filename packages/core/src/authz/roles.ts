@@ -30,26 +30,29 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
     description: { 'zh-CN': '管理用户、部门和个人信息目录', en: 'Manages users, departments and the PI catalogue' },
     permissions: [
       'user.read', 'user.manage', 'department.read', 'department.manage', 'role.read',
-      'catalogue.read', 'catalogue.manage', 'audit.read', 'audit.verify', 'audit.checkpoint', 'token.manage',
+      'catalogue.read', 'catalogue.manage', 'audit.read', 'audit.verify', 'audit.checkpoint', 'token.manage', 'key.read',
     ],
   },
   compliance_officer: {
     id: 'compliance_officer',
     name: { 'zh-CN': '合规负责人', en: 'Compliance officer' },
     description: { 'zh-CN': '维护目录与制度执行，审批目的，查看审计', en: 'Maintains the catalogue and policy controls, approves purposes, reviews audit' },
-    permissions: ['user.read', 'department.read', 'role.read', 'catalogue.read', 'catalogue.manage', 'audit.read', 'audit.verify', 'token.manage'],
+    permissions: [
+      'user.read', 'department.read', 'role.read', 'catalogue.read', 'catalogue.manage', 'audit.read', 'audit.verify', 'token.manage',
+      'customer.read', 'customer.delete', 'department.purposes',
+    ],
   },
   security_officer: {
     id: 'security_officer',
     name: { 'zh-CN': '安全负责人', en: 'Security officer' },
     description: { 'zh-CN': '负责密钥、备份与审计链校验', en: 'Responsible for keys, backups and audit-chain verification' },
-    permissions: ['user.read', 'department.read', 'role.read', 'catalogue.read', 'audit.read', 'audit.verify', 'audit.checkpoint', 'token.manage'],
+    permissions: ['user.read', 'department.read', 'role.read', 'catalogue.read', 'audit.read', 'audit.verify', 'audit.checkpoint', 'token.manage', 'key.read', 'key.manage'],
   },
   department_head: {
     id: 'department_head',
     name: { 'zh-CN': '部门负责人', en: 'Department head' },
     description: { 'zh-CN': '审核本部门的使用申请', en: "Reviews their department's use applications" },
-    permissions: ['user.read.department', 'department.read', 'role.read', 'catalogue.read', 'token.manage'],
+    permissions: ['user.read.department', 'department.read', 'role.read', 'catalogue.read', 'token.manage', 'customer.create', 'customer.read', 'customer.update', 'customer.reveal'],
   },
   management_approver: {
     id: 'management_approver',
@@ -61,7 +64,7 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
     id: 'staff',
     name: { 'zh-CN': '员工', en: 'Staff' },
     description: { 'zh-CN': '在获批目的与授权范围内处理客户个人信息', en: 'Handles customer PI within approved purposes and grants' },
-    permissions: ['department.read', 'catalogue.read', 'token.manage'],
+    permissions: ['department.read', 'catalogue.read', 'token.manage', 'customer.create', 'customer.read', 'customer.update', 'customer.reveal'],
   },
   auditor: {
     id: 'auditor',

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  customType,
   boolean,
   index,
   integer,
@@ -157,3 +158,89 @@ export const oidcPending = pgTable('oidc_pending', {
   codeVerifier: text('code_verifier').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+
+/** P2.3, P4.1: customers of the vault; the row stays as the record after deletion (no PI in it). */
+export const customers = pgTable('customers', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  status: text('status', { enum: ['active', 'deleted'] }).notNull().default('active'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  createdBy: text('created_by').notNull(),
+  deletedAt: ts('deleted_at'),
+  deletedBy: text('deleted_by'),
+});
+
+export const customerKeys = pgTable('customer_keys', {
+  customerId: uuid('customer_id').primaryKey(),
+  dataKeyVersion: integer('data_key_version').notNull().default(1),
+  suite: text('suite').notNull(),
+  kekVersion: integer('kek_version'),
+  wrappedKey: bytea('wrapped_key'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  rewrappedAt: ts('rewrapped_at'),
+  destroyedAt: ts('destroyed_at'),
+});
+
+export const customerFields = pgTable(
+  'customer_fields',
+  {
+    customerId: uuid('customer_id').notNull(),
+    categoryCode: text('category_code').notNull(),
+    piType: text('pi_type').notNull(),
+    ciphertext: bytea('ciphertext').notNull(),
+    dataKeyVersion: integer('data_key_version').notNull(),
+    blindIndex: text('blind_index'),
+    version: integer('version').notNull().default(1),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.categoryCode] })],
+);
+
+export const customerFieldHistory = pgTable('customer_field_history', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  customerId: uuid('customer_id').notNull(),
+  categoryCode: text('category_code').notNull(),
+  version: integer('version').notNull(),
+  ciphertext: bytea('ciphertext').notNull(),
+  dataKeyVersion: integer('data_key_version').notNull(),
+  changedAt: ts('changed_at').notNull(),
+  changedBy: text('changed_by').notNull(),
+  reason: text('reason'),
+});
+
+export const vaultSystemKeys = pgTable('vault_system_keys', {
+  name: text('name').primaryKey(),
+  kekVersion: integer('kek_version').notNull(),
+  wrappedKey: bytea('wrapped_key').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  rewrappedAt: ts('rewrapped_at'),
+});
+
+export const keyRewrapJobs = pgTable('key_rewrap_jobs', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  toVersion: integer('to_version').notNull(),
+  status: text('status', { enum: ['running', 'completed', 'failed'] }).notNull(),
+  total: integer('total').notNull().default(0),
+  done: integer('done').notNull().default(0),
+  startedBy: text('started_by').notNull(),
+  startedAt: ts('started_at').notNull().defaultNow(),
+  finishedAt: ts('finished_at'),
+  error: text('error'),
+});
+
+export const departmentUsePurposes = pgTable(
+  'department_use_purposes',
+  {
+    departmentId: uuid('department_id').notNull(),
+    purpose: text('purpose').notNull(),
+    assignedBy: text('assigned_by').notNull(),
+    assignedAt: ts('assigned_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.departmentId, t.purpose] })],
+);

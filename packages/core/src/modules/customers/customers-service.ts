@@ -1,0 +1,324 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Actor } from '../../context.js';
+import type { Tx } from '../../db/client.js';
+import { customerFieldHistory, customerFields, customerKeys, customers, dataCategories, departmentUsePurposes } from '../../db/schema.js';
+import { ForbiddenError, InvalidError, NotFoundError } from '../../errors.js';
+import { OPERATIONS } from '../../operations.js';
+import type { OperationContext, Runner } from '../../runner.js';
+import { parseInput } from '../../validation.js';
+import { blindIndex, decryptField, encryptField, fieldAad } from '../../crypto/index.js';
+import { getPiType, type PiMaskPolicy } from '../../pi-types/index.js';
+import type { Keyring } from './keyring.js';
+import { assertNoPlainPi, maskFor, prepareFields, type CatalogueEntry, type PreparedField } from './customers-fns.js';
+import {
+  createCustomerInput,
+  deleteCustomerInput,
+  departmentPurposesInput,
+  findCustomersInput,
+  revealInput,
+  updateFieldInput,
+  type CreateCustomerInput,
+  type Customer,
+  type FieldHistoryEntry,
+  type FindCustomersInput,
+  type RevealInput,
+  type UpdateFieldInput,
+  type UsePurpose,
+} from './customers-types.js';
+
+const VAULT_CLAUSES = ['P2.3', 'P4.1'];
+
+export interface CustomersDeps {
+  runner: Runner;
+  keyring: Keyring;
+  maskPolicy: PiMaskPolicy;
+}
+
+/**
+ * The customer PI vault (P2.3, P4.1, P2.4, P5.1). Every value is encrypted on its own under the
+ * customer's data key, bound to customer, field and key version. Reads are masked; plain values
+ * only through `reveal`, for a purpose the caller's department holds, and always audited.
+ */
+export function createCustomersService(deps: CustomersDeps) {
+  const { runner, keyring, maskPolicy } = deps;
+
+  async function catalogue(tx: Tx): Promise<Map<string, CatalogueEntry>> {
+    const rows = await tx.select({ code: dataCategories.code, piType: dataCategories.piType, sensitivity: dataCategories.sensitivity }).from(dataCategories);
+    return new Map(rows.map((r) => [r.code, r]));
+  }
+
+  async function loadCustomer(tx: Tx, id: string) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFoundError('customer not found');
+    const c = (await tx.select().from(customers).where(eq(customers.id, id)))[0];
+    if (!c || c.status !== 'active') throw new NotFoundError('customer not found');
+    const key = (await tx.select().from(customerKeys).where(eq(customerKeys.customerId, id)))[0];
+    const dataKey = key ? await keyring.customerKey(key) : null;
+    if (!dataKey) throw new NotFoundError('customer not found');
+    return { customer: c, dataKey };
+  }
+
+  function decrypt(dataKey: Buffer, customerId: string, f: { categoryCode: string; ciphertext: Buffer; dataKeyVersion: number }): string {
+    return decryptField(keyring.suiteFor(f.ciphertext), dataKey, f.ciphertext, fieldAad({ customerId, field: f.categoryCode, keyVersion: f.dataKeyVersion }));
+  }
+
+  async function encryptAndIndex(customerId: string, dataKey: Buffer, f: PreparedField, dataKeyVersion: number) {
+    return {
+      ciphertext: encryptField(keyring.suite, dataKey, f.normalized, fieldAad({ customerId, field: f.field, keyVersion: dataKeyVersion })),
+      blindIndex: f.indexed ? blindIndex(await keyring.blindIndexKey(), f.piType, f.normalized) : null,
+    };
+  }
+
+  async function maskedCustomer(tx: Tx, id: string): Promise<Customer> {
+    const { customer, dataKey } = await loadCustomer(tx, id);
+    const cat = await catalogue(tx);
+    const rows = await tx.select().from(customerFields).where(eq(customerFields.customerId, id)).orderBy(asc(customerFields.categoryCode));
+    return {
+      id: customer.id,
+      status: customer.status,
+      createdAt: customer.createdAt.toISOString(),
+      updatedAt: customer.updatedAt.toISOString(),
+      fields: rows.map((r) => ({
+        field: r.categoryCode,
+        piType: r.piType,
+        sensitivity: cat.get(r.categoryCode)?.sensitivity ?? 'sensitive',
+        masked: maskFor(r.piType, decrypt(dataKey, id, r), maskPolicy),
+        version: r.version,
+        updatedAt: r.updatedAt.toISOString(),
+      })),
+    };
+  }
+
+  /** P5.1: the caller's department must hold the purpose; administrators do not get PI by role. */
+  async function requirePurpose(ctx: OperationContext, purpose: UsePurpose): Promise<void> {
+    if (ctx.actor.type === 'system') return;
+    const held = ctx.actor.departmentId
+      ? await ctx.tx
+          .select()
+          .from(departmentUsePurposes)
+          .where(and(eq(departmentUsePurposes.departmentId, ctx.actor.departmentId), eq(departmentUsePurposes.purpose, purpose)))
+      : [];
+    if (!held.length) throw new ForbiddenError(`your department is not assigned the purpose ${purpose}`, 'purpose', ['P5.1']);
+  }
+
+  return {
+    /** Store a new customer's PI. Returns the id and the masked fields; never plain values. */
+    create(actor: Actor, input: CreateCustomerInput): Promise<Customer> {
+      return runner.run(actor, OPERATIONS.createCustomer, async ({ tx, audit }) => {
+        const data = parseInput(createCustomerInput, input);
+        const fields = prepareFields(data.fields, await catalogue(tx));
+        const c = (await tx.insert(customers).values({ createdBy: actor.username }).returning())[0]!;
+        const { dataKey, row } = await keyring.newCustomerKey(c.id);
+        await tx.insert(customerKeys).values(row);
+        const values = [];
+        for (const f of fields) {
+          values.push({ customerId: c.id, categoryCode: f.field, piType: f.piType, dataKeyVersion: 1, updatedBy: actor.username, ...(await encryptAndIndex(c.id, dataKey, f, 1)) });
+        }
+        if (values.length) await tx.insert(customerFields).values(values);
+        await audit({
+          action: 'customer.created',
+          resourceType: 'customer',
+          resourceId: c.id,
+          clauses: [...VAULT_CLAUSES, 'P2.4'],
+          details: { fields: fields.map((f) => f.field), kekVersion: row.kekVersion, suite: row.suite },
+        });
+        return {
+          id: c.id,
+          status: c.status,
+          createdAt: c.createdAt.toISOString(),
+          updatedAt: c.updatedAt.toISOString(),
+          fields: fields.map((f) => ({ field: f.field, piType: f.piType, sensitivity: f.sensitivity, masked: maskFor(f.piType, f.normalized, maskPolicy), version: 1, updatedAt: c.createdAt.toISOString() })),
+        };
+      });
+    },
+
+    /** Masked read; recorded as an access (P5.1 access log). */
+    get(actor: Actor, id: string): Promise<Customer> {
+      return runner.run(actor, OPERATIONS.getCustomer, async ({ tx, audit }) => {
+        const c = await maskedCustomer(tx, id);
+        await audit({ action: 'customer.viewed', resourceType: 'customer', resourceId: id, clauses: ['P5.1', 'P4.1'], details: { masked: true, fields: c.fields.map((f) => f.field) } });
+        return c;
+      });
+    },
+
+    /** Exact lookup by resident ID, mobile or email through the blind index; masked results. */
+    find(actor: Actor, input: FindCustomersInput): Promise<Customer[]> {
+      return runner.run(actor, OPERATIONS.findCustomers, async ({ tx, audit }) => {
+        const data = parseInput(findCustomersInput, input);
+        const type = getPiType(data.piType)!;
+        const v = type.validate(data.value);
+        if (!v.valid) throw new InvalidError('the search value is not valid', [{ field: 'value', reason: v.reason }], ['P2.4']);
+        const normalized = type.normalize(data.value);
+        const index = blindIndex(await keyring.blindIndexKey(), data.piType, normalized);
+        const candidates = await tx
+          .select({ f: customerFields, k: customerKeys })
+          .from(customerFields)
+          .innerJoin(customerKeys, eq(customerKeys.customerId, customerFields.customerId))
+          .where(and(eq(customerFields.piType, data.piType), eq(customerFields.blindIndex, index)));
+        // The index is truncated on purpose: decrypt the few candidates to drop false matches.
+        const ids = new Set<string>();
+        for (const { f, k } of candidates) {
+          const key = await keyring.customerKey(k);
+          if (key && decrypt(key, f.customerId, f) === normalized) ids.add(f.customerId);
+        }
+        const result: Customer[] = [];
+        for (const id of ids) result.push(await maskedCustomer(tx, id));
+        await audit({
+          action: 'customer.searched',
+          resourceType: 'customer',
+          clauses: ['P5.1', 'P4.1'],
+          details: { piType: data.piType, blindIndex: index, candidates: candidates.length, matches: result.length },
+        });
+        return result;
+      });
+    },
+
+    /** Plain values for a stated purpose the caller's department holds; audited with purpose and fields, never values. */
+    reveal(actor: Actor, id: string, input: RevealInput): Promise<{ customerId: string; purpose: UsePurpose; values: Record<string, string> }> {
+      return runner.run(actor, OPERATIONS.revealCustomerFields, async (ctx) => {
+        const data = parseInput(revealInput, input);
+        assertNoPlainPi('justification', data.justification);
+        await requirePurpose(ctx, data.purpose);
+        const { dataKey } = await loadCustomer(ctx.tx, id);
+        const rows = await ctx.tx.select().from(customerFields).where(and(eq(customerFields.customerId, id), inArray(customerFields.categoryCode, data.fields)));
+        const missing = data.fields.filter((f) => !rows.some((r) => r.categoryCode === f));
+        if (missing.length) throw new InvalidError('the customer has no such fields', missing.map((field) => ({ field, reason: 'not_present' })));
+        const values: Record<string, string> = {};
+        for (const r of rows) values[r.categoryCode] = decrypt(dataKey, id, r);
+        await ctx.audit({
+          action: 'customer.revealed',
+          resourceType: 'customer',
+          resourceId: id,
+          purposeId: data.purpose,
+          clauses: ['P4.1', 'P5.1'],
+          details: { fields: data.fields, purpose: data.purpose, justification: data.justification },
+        });
+        return { customerId: id, purpose: data.purpose, values };
+      });
+    },
+
+    /** P2.4 correction: the old value stays, encrypted, in the history with who, when and why. */
+    updateField(actor: Actor, id: string, field: string, input: UpdateFieldInput): Promise<Customer> {
+      return runner.run(actor, OPERATIONS.updateCustomerField, async ({ tx, audit }) => {
+        const data = parseInput(updateFieldInput, input);
+        assertNoPlainPi('reason', data.reason);
+        const { dataKey } = await loadCustomer(tx, id);
+        const [prepared] = prepareFields({ [field]: data.value }, await catalogue(tx));
+        const key = (await tx.select().from(customerKeys).where(eq(customerKeys.customerId, id)))[0]!;
+        const old = (await tx.select().from(customerFields).where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field))).for('update'))[0];
+        const now = new Date();
+        const enc = await encryptAndIndex(id, dataKey, prepared!, key.dataKeyVersion);
+        if (old) {
+          await tx.insert(customerFieldHistory).values({
+            customerId: id,
+            categoryCode: field,
+            version: old.version,
+            ciphertext: old.ciphertext,
+            dataKeyVersion: old.dataKeyVersion,
+            changedAt: now,
+            changedBy: actor.username,
+            reason: data.reason,
+          });
+          await tx
+            .update(customerFields)
+            .set({ ...enc, dataKeyVersion: key.dataKeyVersion, version: old.version + 1, updatedAt: now, updatedBy: actor.username })
+            .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field)));
+        } else {
+          await tx.insert(customerFields).values({ customerId: id, categoryCode: field, piType: prepared!.piType, dataKeyVersion: key.dataKeyVersion, updatedBy: actor.username, ...enc });
+        }
+        await tx.update(customers).set({ updatedAt: now }).where(eq(customers.id, id));
+        await audit({
+          action: old ? 'customer.field_corrected' : 'customer.field_added',
+          resourceType: 'customer',
+          resourceId: id,
+          clauses: ['P2.4', ...VAULT_CLAUSES],
+          details: { field, version: (old?.version ?? 0) + 1 },
+        });
+        return maskedCustomer(tx, id);
+      });
+    },
+
+    history(actor: Actor, id: string, field: string): Promise<FieldHistoryEntry[]> {
+      return runner.run(actor, OPERATIONS.listCustomerFieldHistory, async ({ tx, audit }) => {
+        const { dataKey } = await loadCustomer(tx, id);
+        const current = (await tx.select().from(customerFields).where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field))))[0];
+        if (!current) throw new NotFoundError('no such field for this customer');
+        const past = await tx
+          .select()
+          .from(customerFieldHistory)
+          .where(and(eq(customerFieldHistory.customerId, id), eq(customerFieldHistory.categoryCode, field)))
+          .orderBy(asc(customerFieldHistory.version));
+        const entries: FieldHistoryEntry[] = past.map((h) => ({
+          version: h.version,
+          masked: maskFor(current.piType, decrypt(dataKey, id, h), maskPolicy),
+          changedAt: h.changedAt.toISOString(),
+          changedBy: h.changedBy,
+          reason: h.reason,
+          current: false,
+        }));
+        entries.push({ version: current.version, masked: maskFor(current.piType, decrypt(dataKey, id, current), maskPolicy), changedAt: current.updatedAt.toISOString(), changedBy: current.updatedBy, reason: null, current: true });
+        await audit({ action: 'customer.history_viewed', resourceType: 'customer', resourceId: id, clauses: ['P2.4', 'P5.1'], details: { field, masked: true } });
+        return entries;
+      });
+    },
+
+    /**
+     * Delete by crypto-shredding: the wrapped data key is destroyed, so every ciphertext of this
+     * customer, in this database, in replicas and in backups made from now on, is unreadable; the
+     * ciphertext rows and history are removed as well. The customer row stays as the record.
+     */
+    delete(actor: Actor, id: string, input: { reason: string }): Promise<void> {
+      return runner.run(actor, OPERATIONS.deleteCustomer, async ({ tx, audit }) => {
+        const data = parseInput(deleteCustomerInput, input);
+        assertNoPlainPi('reason', data.reason);
+        await loadCustomer(tx, id);
+        const now = new Date();
+        const removed = await tx.delete(customerFields).where(eq(customerFields.customerId, id)).returning({ f: customerFields.categoryCode });
+        const history = await tx.delete(customerFieldHistory).where(eq(customerFieldHistory.customerId, id)).returning({ id: customerFieldHistory.id });
+        await tx.update(customerKeys).set({ wrappedKey: null, kekVersion: null, destroyedAt: now }).where(eq(customerKeys.customerId, id));
+        await tx.update(customers).set({ status: 'deleted', deletedAt: now, deletedBy: actor.username, updatedAt: now }).where(eq(customers.id, id));
+        keyring.forget(id);
+        await audit({
+          action: 'customer.deleted',
+          resourceType: 'customer',
+          resourceId: id,
+          clauses: ['P4.1', 'P4.2'],
+          details: { method: 'crypto_shred', fields: removed.map((r) => r.f), historyEntries: history.length, reason: data.reason },
+        });
+      });
+    },
+
+    /** P5.1: which use purposes a department may reveal customer PI for. */
+    setDepartmentPurposes(actor: Actor, departmentId: string, input: { purposes: UsePurpose[] }): Promise<UsePurpose[]> {
+      return runner.run(actor, OPERATIONS.setDepartmentPurposes, async ({ tx, audit }) => {
+        const data = parseInput(departmentPurposesInput, input);
+        const before = await tx.select().from(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId));
+        await tx.delete(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId));
+        const purposes = [...new Set(data.purposes)];
+        if (purposes.length) {
+          await tx
+            .insert(departmentUsePurposes)
+            .values(purposes.map((purpose) => ({ departmentId, purpose, assignedBy: actor.username })))
+            .catch((e: unknown) => {
+              throw (e as { cause?: { code?: string } }).cause?.code === '23503' ? new NotFoundError('department not found') : e;
+            });
+        }
+        await audit({
+          action: 'department.purposes_set',
+          resourceType: 'department',
+          resourceId: departmentId,
+          clauses: ['P5.1'],
+          details: { before: before.map((b) => b.purpose).sort(), after: purposes.sort() },
+        });
+        return purposes;
+      });
+    },
+
+    listDepartmentPurposes(actor: Actor, departmentId: string): Promise<UsePurpose[]> {
+      return runner.run(actor, OPERATIONS.listDepartmentPurposes, async ({ tx }) =>
+        (await tx.select().from(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId))).map((r) => r.purpose as UsePurpose).sort(),
+      );
+    },
+  };
+}
+
+export type CustomersService = ReturnType<typeof createCustomersService>;
