@@ -9,7 +9,7 @@ export * from './authz/permissions.js';
 export * from './authz/roles.js';
 export { allows, effectivePermissions } from './authz/authz-fns.js';
 export * from './audit/audit-types.js';
-export { GENESIS_HASH, canonicalEncoding, eventHash } from './audit/audit-fns.js';
+export { GENESIS_HASH, chainHash, AUDIT_BODY_SQL } from './audit/audit-fns.js';
 export { readCheckpoints, type Checkpoint } from './audit/checkpoint-fns.js';
 export * from './modules/users/users-types.js';
 export * from './modules/departments/departments-types.js';

@@ -2,6 +2,7 @@ import type { Actor } from './context.js';
 import type { Database, Tx } from './db/client.js';
 import type { AuditService } from './audit/audit-service.js';
 import type { AuditEventInput } from './audit/audit-types.js';
+import { auditInsertSql, type PendingAuditEvent } from './audit/audit-repo.js';
 import { allows } from './authz/authz-fns.js';
 import type { Permission, Requirement } from './authz/permissions.js';
 import { CryptoError, CustosError, DatabaseError, ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.js';
@@ -48,14 +49,21 @@ export function createRunner(deps: { database: Database; audit: AuditService }) 
   async function run<T>(actor: Actor, op: OperationDef, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
     try {
       authorize(actor, op);
-      const result = await database.db.transaction(async (tx) =>
-        fn({
-          tx,
-          actor,
-          op,
-          audit: (e) => audit.append(tx, actor, { ...e, clauses: e.clauses ?? [...op.clauses] }),
-          can: (p) => allows(actor, p),
-        }),
+      // Audit events are buffered and inserted with the commit, in the same transaction: one
+      // round trip for all of them, and if their insert fails nothing commits (fail closed).
+      const pending: PendingAuditEvent[] = [];
+      const result = await database.transaction(
+        (tx) =>
+          fn({
+            tx,
+            actor,
+            op,
+            audit: async (e) => {
+              pending.push({ occurredAt: new Date(), actor, event: { ...e, clauses: e.clauses ?? [...op.clauses] } });
+            },
+            can: (p) => allows(actor, p),
+          }),
+        () => (pending.length ? auditInsertSql(pending) : null),
       );
       audit.kick();
       return result;

@@ -94,12 +94,12 @@ for (const { kind, skip } of DB_KINDS) {
       // Rewrite history as a superuser would: change an early event, then recompute every hash after it.
       await q(`ALTER TABLE audit_events DISABLE TRIGGER USER`);
       await q(`UPDATE audit_events SET actor_name = 'someone-else' WHERE seq = 2`);
-      const { eventHash, GENESIS_HASH } = await import('../src/audit/audit-fns.js');
+      const { chainHash, GENESIS_HASH } = await import('../src/audit/audit-fns.js');
       const { readChainPage } = await import('../src/audit/audit-repo.js');
       const rows = await readChainPage(t.db.database, 0, 1_000_000);
       let prev = GENESIS_HASH;
       for (const r of rows) {
-        const hash = eventHash({ ...r, prevHash: prev });
+        const hash = chainHash(r.seq, prev, r.body);
         await q(`UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE seq = $3`, [prev, hash, r.seq]);
         prev = hash;
       }

@@ -4,7 +4,7 @@ import { auditEvents } from '../db/schema.js';
 import type { Actor } from '../context.js';
 import type { AuditEvent, AuditEventInput, listAuditEventsQuery } from './audit-types.js';
 import type { z } from 'zod';
-import type { ChainedFields } from './audit-fns.js';
+import { AUDIT_BODY_SQL, sqlLiteral, type ChainedRow } from './audit-fns.js';
 
 export async function insertAuditEvent(tx: Tx, actor: Actor, e: AuditEventInput, occurredAt = new Date()): Promise<void> {
   await tx.insert(auditEvents).values({
@@ -64,35 +64,31 @@ export async function listAuditEvents(tx: Tx, q: z.output<typeof listAuditEvents
   return { items: page.map(toAuditEvent), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null };
 }
 
-const CHAIN_COLUMNS =
-  'seq, occurred_at, actor_type, actor_id, actor_name, action, resource_type, resource_id, clauses, purpose_id, outcome, details, request_id, prev_hash, hash';
-
-/** Map a raw array row (CHAIN_COLUMNS order) to the hashed fields. */
-export function chainRow(r: unknown[]): ChainedFields & { hash: string } {
-  return {
-    seq: Number(r[0]),
-    occurredAt: r[1] instanceof Date ? r[1] : new Date(r[1] as string),
-    actorType: r[2] as string,
-    actorId: (r[3] as string | null) ?? null,
-    actorName: r[4] as string,
-    action: r[5] as string,
-    resourceType: (r[6] as string | null) ?? null,
-    resourceId: (r[7] as string | null) ?? null,
-    clauses: r[8] as string[],
-    purposeId: (r[9] as string | null) ?? null,
-    outcome: r[10] as string,
-    details: typeof r[11] === 'string' ? JSON.parse(r[11]) : r[11],
-    requestId: (r[12] as string | null) ?? null,
-    prevHash: r[13] as string,
-    hash: r[14] as string,
-  };
-}
-
-/** A page of chained events after `afterSeq`, for streaming verification. */
-export async function readChainPage(database: Database, afterSeq: number, limit: number): Promise<Array<ChainedFields & { hash: string }>> {
+/** A page of chained events after `afterSeq` with their canonical bodies, for streaming verification. */
+export async function readChainPage(database: Database, afterSeq: number, limit: number): Promise<ChainedRow[]> {
   const rows = await database.query.arrays(
-    `SELECT ${CHAIN_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    `SELECT seq, prev_hash, hash, ${AUDIT_BODY_SQL} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
     [afterSeq, limit],
   );
-  return rows.map(chainRow);
+  return rows.map((r) => ({ seq: Number(r[0]), prevHash: r[1] as string, hash: r[2] as string, body: r[3] as string }));
+}
+
+/** An event as the runner buffers it until commit. */
+export interface PendingAuditEvent {
+  occurredAt: Date;
+  actor: Actor;
+  event: AuditEventInput;
+}
+
+/**
+ * One multi-row INSERT with literal values, sent together with COMMIT in a single round trip
+ * (see Database.transaction). Values are quoted by sqlLiteral; nothing is interpolated raw.
+ */
+export function auditInsertSql(events: PendingAuditEvent[]): string {
+  const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : sqlLiteral(v));
+  const rows = events.map(({ occurredAt, actor, event: e }) => {
+    const clauses = `ARRAY[${e.clauses.map((c) => sqlLiteral(c)).join(',')}]::text[]`;
+    return `(${lit(occurredAt.toISOString())}::timestamptz, ${lit(actor.type)}, ${lit(actor.userId)}::uuid, ${lit(actor.username)}, ${lit(e.action)}, ${lit(e.resourceType)}, ${lit(e.resourceId)}, ${clauses}, ${lit(e.purposeId)}, ${lit(e.outcome ?? 'success')}, ${lit(JSON.stringify(e.details ?? {}))}::jsonb, ${lit(actor.requestId)})`;
+  });
+  return `INSERT INTO audit_events (occurred_at, actor_type, actor_id, actor_name, action, resource_type, resource_id, clauses, purpose_id, outcome, details, request_id) VALUES ${rows.join(',\n')}`;
 }

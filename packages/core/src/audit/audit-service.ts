@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { sqlRows, type Database, type Tx } from '../db/client.js';
 import type { Actor } from '../context.js';
 import type { AuditEventInput, VerifyResult } from './audit-types.js';
-import { GENESIS_HASH, checkChainSegment, eventHash, type ChainedFields } from './audit-fns.js';
-import { chainRow, insertAuditEvent, readChainPage } from './audit-repo.js';
+import { AUDIT_BODY_SQL, GENESIS_HASH, chainHash, checkChainSegment } from './audit-fns.js';
+import { insertAuditEvent, readChainPage } from './audit-repo.js';
 import {
   appendCheckpoint,
   checkpointSignatureValid,
@@ -18,6 +18,7 @@ import {
 const CHAIN_LOCK = 0x6175646974n; // "audit"
 const CHAIN_BATCH = 5000;
 const VERIFY_PAGE = 20000;
+const KICK_DELAY_MS = 50;
 
 export interface AuditServiceDeps {
   database: Database;
@@ -36,47 +37,53 @@ export interface AuditServiceDeps {
 export function createAuditService(deps: AuditServiceDeps) {
   const { database } = deps;
   let running: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
   let again = false;
   let signingKey: SigningKey | null = null;
   const key = () => (signingKey ??= loadOrCreateSigningKey(deps.signingKeyFile));
 
+  /**
+   * Chain one batch in four round trips whatever its size: BEGIN, the chain lock, head and
+   * pending bodies in one query, then the UPDATE sent with COMMIT.
+   */
   async function chainOnce(): Promise<number> {
-    return database.db.transaction(async (tx) => {
+    let update: string | null = null;
+    const n = await database.transaction(async (tx) => {
       if (database.kind === 'postgres') {
         const got = await sqlRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${CHAIN_LOCK.toString()}::bigint) AS ok`);
         if (!got[0]?.ok) return -1;
       }
-      const h = (await sqlRows<{ seq: number | string; hash: string }>(tx, sql`SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1`))[0];
-      let seq = h ? Number(h.seq) : 0;
-      let prev = h ? h.hash : GENESIS_HASH;
-      const pending = await sqlRows<Record<string, unknown>>(
+      const rows = await sqlRows<{ id: number | string; body: string; head_seq: number | string | null; head_hash: string | null }>(
         tx,
-        sql.raw(`SELECT id, occurred_at, actor_type, actor_id, actor_name, action, resource_type, resource_id, clauses, purpose_id, outcome, details, request_id
-                 FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT ${CHAIN_BATCH} FOR UPDATE`),
+        sql.raw(`WITH head AS (SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1),
+                      pending AS (SELECT id, ${AUDIT_BODY_SQL} AS body FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT ${CHAIN_BATCH} FOR UPDATE)
+                 SELECT p.id, p.body, h.seq AS head_seq, h.hash AS head_hash FROM pending p LEFT JOIN head h ON true ORDER BY p.id`),
       );
-      if (pending.length === 0) return 0;
+      if (rows.length === 0) return 0;
+      let seq = rows[0]!.head_seq === null ? 0 : Number(rows[0]!.head_seq);
+      let prev = rows[0]!.head_hash ?? GENESIS_HASH;
       const ids: number[] = [];
       const seqs: number[] = [];
       const prevs: string[] = [];
       const hashes: string[] = [];
-      for (const raw of pending) {
+      for (const row of rows) {
         seq += 1;
-        const f: ChainedFields = {
-          ...chainRow([seq, raw.occurred_at, raw.actor_type, raw.actor_id, raw.actor_name, raw.action, raw.resource_type, raw.resource_id, raw.clauses, raw.purpose_id, raw.outcome, raw.details, raw.request_id, prev, '']),
-        };
-        const hash = eventHash(f);
-        ids.push(Number(raw.id));
+        const hash = chainHash(seq, prev, row.body);
+        ids.push(Number(row.id));
         seqs.push(seq);
         prevs.push(prev);
         hashes.push(hash);
         prev = hash;
       }
-      await tx.execute(sql`UPDATE audit_events AS a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
-        FROM unnest(${toPgArray(ids)}::bigint[], ${toPgArray(seqs)}::bigint[], ${toPgArray(prevs)}::text[], ${toPgArray(hashes)}::text[])
+      // Numbers and hex digests only, so the literal arrays need no quoting. `a.seq IS NULL`
+      // lets the planner use the pending-rows index instead of scanning the table.
+      update = `UPDATE audit_events AS a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+        FROM unnest('${toPgArray(ids)}'::bigint[], '${toPgArray(seqs)}'::bigint[], '${toPgArray(prevs)}'::text[], '${toPgArray(hashes)}'::text[])
           AS u(id, seq, prev_hash, hash)
-        WHERE a.id = u.id`);
+        WHERE a.id = u.id AND a.seq IS NULL`;
       return ids.length;
-    });
+    }, () => update);
+    return n;
   }
 
   /** Chain everything visible now; resolves when done. Concurrent calls coalesce. */
@@ -120,6 +127,9 @@ export function createAuditService(deps: AuditServiceDeps) {
     /** Sign the current head into the checkpoint file (outside the database). */
     async checkpoint(): Promise<Checkpoint | null> {
       await flush();
+      // Only sign a head that is durable: a synchronous commit of a transaction that writes WAL
+      // flushes everything committed before it.
+      if (database.kind === 'postgres') await database.db.transaction((tx) => tx.execute(sql`SELECT txid_current()`));
       const rows = await database.query<{ seq: number; hash: string }>(
         'SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1',
       );
@@ -155,13 +165,17 @@ export function createAuditService(deps: AuditServiceDeps) {
       let head = { seq: 0, hash: GENESIS_HASH };
       let checked = 0;
       let chainBreak: { seq: number; reason: string } | null = null;
+      // Read the next page while hashing this one: PostgreSQL and Node work in parallel.
+      let next = readChainPage(database, 0, VERIFY_PAGE);
       for (;;) {
-        const page = await readChainPage(database, head.seq, VERIFY_PAGE);
+        const page = await next;
         if (page.length === 0) break;
+        next = page.length === VERIFY_PAGE ? readChainPage(database, page[page.length - 1]!.seq, VERIFY_PAGE) : Promise.resolve([]);
         const r = checkChainSegment(head, page);
         if (!r.ok) {
           chainBreak = r.break;
           checked += r.break.seq - head.seq - 1;
+          await next.catch(() => {});
           break;
         }
         for (const ev of page) {
@@ -201,13 +215,28 @@ export function createAuditService(deps: AuditServiceDeps) {
     },
   };
 
+  /**
+   * After a commit: chain soon, coalescing the commits of the next few milliseconds into one
+   * chaining transaction, so chaining costs a fraction of a commit per event, not a commit each.
+   */
   function kick(): void {
-    flush().catch((e: unknown) => deps.onChainError?.(e));
+    if (timer) return;
+    timer = setTimeout(function fire() {
+      // While a chaining run is under way, wait for the next window instead of queueing behind it.
+      if (running) {
+        timer = setTimeout(fire, KICK_DELAY_MS);
+        timer.unref();
+        return;
+      }
+      timer = null;
+      flush().catch((e: unknown) => deps.onChainError?.(e));
+    }, KICK_DELAY_MS);
+    timer.unref();
   }
 }
 
 /** Postgres array literal for unnest (numbers and hex strings only: nothing to escape). */
-function toPgArray(values: Array<number | string>): string {
+function toPgArray(values: ReadonlyArray<number | string>): string {
   return `{${values.join(',')}}`;
 }
 

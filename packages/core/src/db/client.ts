@@ -5,6 +5,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import pg from 'pg';
+import { sql } from 'drizzle-orm';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -26,6 +27,11 @@ export interface Database {
   query: RawQuery;
   /** Run a function while holding a session-level advisory lock (no-op lock on PGlite, which is single-process). */
   withAdvisoryLock<T>(key: bigint, fn: () => Promise<T>): Promise<T>;
+  /**
+   * One transaction. `finish` may return SQL made only of literals (the runner's buffered audit
+   * rows), which is sent with COMMIT in the same round trip; if it fails, nothing commits.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>, finish?: () => string | null): Promise<T>;
   /** Run a multi-statement SQL script (migrations). */
   exec(sqlText: string): Promise<void>;
   close(): Promise<void>;
@@ -42,10 +48,29 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     const query = (async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows) as RawQuery;
     query.arrays = async (text, params) => (await pool.query({ text, values: params, rowMode: 'array' })).rows;
+    // A drizzle handle bound to one pooled connection acts as the transaction; built once per connection.
+    const bound = new WeakMap<pg.PoolClient, Tx>();
     return {
       kind: 'postgres',
       db,
       query,
+      async transaction(fn, finish) {
+        const client = await pool.connect();
+        let tx = bound.get(client);
+        if (!tx) bound.set(client, (tx = drizzlePg(client) as unknown as Tx));
+        try {
+          await client.query('BEGIN');
+          const result = await fn(tx);
+          const tail = finish?.();
+          await client.query(tail ? `${tail};\nCOMMIT` : 'COMMIT');
+          return result;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw e;
+        } finally {
+          client.release();
+        }
+      },
       async withAdvisoryLock(key, fn) {
         const client = await pool.connect();
         try {
@@ -75,6 +100,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     kind: 'pglite',
     db,
     query,
+    transaction: (fn, finish) =>
+      db.transaction(async (tx) => {
+        const result = await fn(tx);
+        const tail = finish?.();
+        if (tail) await tx.execute(sql.raw(tail));
+        return result;
+      }),
     withAdvisoryLock: (_key, fn) => fn(),
     async exec(sqlText) {
       await client.exec(sqlText);
