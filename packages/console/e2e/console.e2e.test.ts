@@ -9,124 +9,39 @@
  * Needs `npm run build` first (server and console). Skips, saying why, when the browser or a
  * build is missing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, ADMIN_USER, RESULTS_DIR, launchBrowser, skipReason, sleep, startServer, type TestBrowser, type TestServer } from './support';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const SERVER_MAIN = path.join(ROOT, 'packages/server/dist/main.js');
-const CONSOLE_INDEX = path.join(ROOT, 'packages/console/dist/index.html');
-const RESULTS_DIR = path.join(ROOT, 'test-results');
 const SCREENSHOT = path.join(RESULTS_DIR, 'console-audit.png');
-
-const ADMIN_USER = 'admin';
-const ADMIN_PASSWORD = 'Correct-Horse-Battery-9';
-const READY_TIMEOUT_MS = 60_000;
-
-function skipReason(): string | null {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} does not exist (apt-get install chromium)`;
-  if (!existsSync(SERVER_MAIN)) return `${path.relative(ROOT, SERVER_MAIN)} does not exist (run npm run build)`;
-  if (!existsSync(CONSOLE_INDEX)) return `${path.relative(ROOT, CONSOLE_INDEX)} does not exist (run npm run build)`;
-  return null;
-}
 
 const SKIP = skipReason();
 if (SKIP) console.warn(`SKIPPED browser suite: ${SKIP}`);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (!addr || typeof addr === 'string') return reject(new Error('no port'));
-      srv.close(() => resolve(addr.port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe.skipIf(SKIP !== null)('console in a browser against the real server', () => {
-  let server: ChildProcess | undefined;
-  let serverExit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  let serverOutput = '';
-  let dataDir = '';
+  let server: TestServer | undefined;
+  let browser: TestBrowser | undefined;
   let baseUrl = '';
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   const deptName = `合规部-${randomBytes(3).toString('hex')}`;
   let deptId = '';
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'custos-e2e-'));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      CUSTOS_DATA_DIR: dataDir,
-      CUSTOS_BOOTSTRAP_ADMIN: `${ADMIN_USER}:${ADMIN_PASSWORD}`,
-      CUSTOS_LOG_LEVEL: 'warn',
-    };
-    delete env.DATABASE_URL; // use the embedded database
-    server = spawn(process.execPath, [SERVER_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (chunk: Buffer) => {
-      serverOutput = (serverOutput + chunk.toString()).slice(-20_000);
-    };
-    server.stdout?.on('data', keep);
-    server.stderr?.on('data', keep);
-    server.on('exit', (code, signal) => {
-      serverExit = { code, signal };
-    });
-
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (serverExit) {
-        throw new Error(`server exited early (${JSON.stringify(serverExit)}):\n${serverOutput}`);
-      }
-      try {
-        const res = await fetch(`${baseUrl}/readyz`);
-        if (res.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`server not ready after ${READY_TIMEOUT_MS} ms:\n${serverOutput}`);
-      await sleep(250);
-    }
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    server = await startServer();
+    baseUrl = server.baseUrl;
+    browser = await launchBrowser();
+    page = browser.page;
+    pageErrors = browser.pageErrors;
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    if (server && !serverExit) {
-      const exited = new Promise<void>((resolve) => server?.once('exit', () => resolve()));
-      server.kill('SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
-      if (timedOut) server.kill('SIGKILL');
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await browser?.close();
+    await server?.stop();
   }, 30_000);
 
   it('shows the server problem detail on a failed sign-in, then signs in', async () => {
@@ -147,10 +62,11 @@ describe.skipIf(SKIP !== null)('console in a browser against the real server', (
     await page.getByTestId('login-submit').click();
     await page.getByTestId('app-layout').waitFor();
     expect((await page.getByTestId('current-user-name').innerText()).trim()).not.toBe('');
-    // The administrator sees every module.
-    for (const key of ['users', 'departments', 'catalogue', 'audit']) {
+    // The administrator sees every module but the customer vault (no PI by role).
+    for (const key of ['users', 'departments', 'catalogue', 'keys', 'audit']) {
       await page.getByTestId(`nav-${key}`).waitFor();
     }
+    expect(await page.getByTestId('nav-customers').count()).toBe(0);
     // The session is an HTTP-only cookie: page script cannot read it.
     expect(await page.evaluate(() => document.cookie)).not.toContain('custos_session');
   });

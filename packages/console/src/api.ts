@@ -66,7 +66,15 @@ export type PermissionName =
   | 'catalogue.read'
   | 'catalogue.manage'
   | 'audit.read'
-  | 'audit.verify';
+  | 'audit.verify'
+  | 'customer.create'
+  | 'customer.read'
+  | 'customer.update'
+  | 'customer.reveal'
+  | 'customer.delete'
+  | 'key.read'
+  | 'key.manage'
+  | 'department.purposes';
 
 export interface CurrentUser {
   id: string;
@@ -220,6 +228,92 @@ export interface VerifyResult {
   checkpoints: { checked: number; failed: number; latestSeq: number | null };
 }
 
+// Customer PI vault
+
+/** The PI types a customer can be found by exactly (blind index). */
+export const LOOKUP_PI_TYPES = ['cn_resident_id', 'cn_mobile', 'email'] as const;
+export type LookupPiType = (typeof LOOKUP_PI_TYPES)[number];
+
+/** Why plain values are needed (P5.1); a department may reveal only for purposes assigned to it. */
+export const USE_PURPOSES = [
+  'customer_service',
+  'marketing',
+  'risk_assessment',
+  'data_analysis',
+  'contract_performance',
+  'legal_compliance',
+] as const;
+export type UsePurpose = (typeof USE_PURPOSES)[number];
+
+/** One stored field as read: masked, never the plain value. */
+export interface MaskedField {
+  /** The catalogue category code. */
+  field: string;
+  piType: string;
+  sensitivity: Sensitivity;
+  masked: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface Customer {
+  id: string;
+  status: 'active' | 'deleted';
+  createdAt: string;
+  updatedAt: string;
+  fields: MaskedField[];
+}
+
+export interface RevealRequest {
+  fields: string[];
+  purpose: UsePurpose;
+  justification: string;
+}
+
+export interface RevealResult {
+  customerId: string;
+  purpose: UsePurpose;
+  /** field code -> plain value. Keep only as long as it is on screen. */
+  values: Record<string, string>;
+}
+
+export interface FieldHistoryEntry {
+  version: number;
+  masked: string;
+  changedAt: string;
+  changedBy: string;
+  reason: string | null;
+  current: boolean;
+}
+
+export type KekState = 'current' | 'active' | 'retired';
+
+export interface KekInfo {
+  version: number;
+  createdAt: string | null;
+  state: KekState;
+  algorithm: string;
+  provider: string;
+  wrappedDataKeys: number;
+}
+
+export type RewrapJobStatus = 'running' | 'completed' | 'failed';
+
+export interface RewrapJob {
+  id: string;
+  toVersion: number;
+  status: RewrapJobStatus;
+  total: number;
+  done: number;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface KeysOverview {
+  keks: KekInfo[];
+  rewrapJobs: RewrapJob[];
+}
+
 interface ItemList<T> {
   items: T[];
 }
@@ -336,6 +430,35 @@ export const api = {
 
   listDataCategories: () => request<ItemList<DataCategory>>('GET', '/api/v1/data-categories').then((r) => r.items),
   createDataCategory: (c: NewDataCategory) => request<DataCategory>('POST', '/api/v1/data-categories', { body: c }),
+
+  createCustomer: (fields: Record<string, string>) => request<Customer>('POST', '/api/v1/customers', { body: { fields } }),
+  /** The value goes in the body, never in the URL. */
+  searchCustomers: (piType: LookupPiType, value: string) =>
+    request<ItemList<Customer>>('POST', '/api/v1/customers/search', { body: { piType, value } }).then((r) => r.items),
+  getCustomer: (id: string) => request<Customer>('GET', `/api/v1/customers/${encodeURIComponent(id)}`),
+  revealCustomer: (id: string, body: RevealRequest) =>
+    request<RevealResult>('POST', `/api/v1/customers/${encodeURIComponent(id)}/reveal`, { body }),
+  correctCustomerField: (id: string, field: string, value: string, reason: string) =>
+    request<Customer>('PUT', `/api/v1/customers/${encodeURIComponent(id)}/fields/${encodeURIComponent(field)}`, {
+      body: { value, reason },
+    }),
+  customerFieldHistory: (id: string, field: string) =>
+    request<ItemList<FieldHistoryEntry>>(
+      'GET',
+      `/api/v1/customers/${encodeURIComponent(id)}/fields/${encodeURIComponent(field)}/history`,
+    ).then((r) => r.items),
+  deleteCustomer: (id: string, reason: string) =>
+    request<void>('DELETE', `/api/v1/customers/${encodeURIComponent(id)}`, { body: { reason } }),
+
+  getDepartmentPurposes: (id: string) =>
+    request<{ purposes: UsePurpose[] }>('GET', `/api/v1/departments/${encodeURIComponent(id)}/purposes`).then((r) => r.purposes),
+  setDepartmentPurposes: (id: string, purposes: UsePurpose[]) =>
+    request<{ purposes: UsePurpose[] }>('PUT', `/api/v1/departments/${encodeURIComponent(id)}/purposes`, {
+      body: { purposes },
+    }).then((r) => r.purposes),
+
+  listKeys: () => request<KeysOverview>('GET', '/api/v1/keys'),
+  rotateKeys: () => request<RewrapJob>('POST', '/api/v1/keys/rotate'),
 
   listAuditEvents: (q: AuditQuery) => request<AuditPage>('GET', '/api/v1/audit-events', { query: { ...q } }),
   verifyAudit: () => request<VerifyResult>('POST', '/api/v1/audit/verify'),

@@ -1,4 +1,4 @@
-import type { Role } from './api';
+import type { DataCategory, Role } from './api';
 import type { Lang, MessageKey, Translate } from './i18n';
 import { zhCN } from './i18n/zh-CN';
 
@@ -27,4 +27,28 @@ export function piTypeLabel(piType: string, t: Translate): string {
 /** Both dictionaries have the same keys, so the default one decides. */
 function isMessageKey(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(zhCN, key);
+}
+
+/** A validation reason code (`check_digit_mismatch`) as text; unknown codes are shown as they are. */
+export function reasonLabel(reason: string, t: Translate): string {
+  const key = `reason.${reason}`;
+  return isMessageKey(key) ? t(key) : reason;
+}
+
+/** A use purpose (`customer_service`) as text; an unknown purpose is shown as it is. */
+export function purposeLabel(purpose: string, t: Translate): string {
+  const key = `purpose.${purpose}`;
+  return isMessageKey(key) ? t(key) : purpose;
+}
+
+/** A catalogue category's name in the UI language; the code when the category is not loaded. */
+export function categoryLabel(code: string, lang: Lang, categories: ReadonlyMap<string, DataCategory>): string {
+  const c = categories.get(code);
+  if (!c) return code;
+  return (lang === 'zh-CN' ? c.nameZh : c.nameEn) || code;
+}
+
+/** `3f2a9c1e-…` -> `3f2a9c1e`: enough to tell customers apart on screen. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
 }

@@ -5,6 +5,7 @@
 import { App, type FormInstance } from 'antd';
 import { useCallback } from 'react';
 import { ApiProblem, NETWORK_ERROR_STATUS, type FieldProblem } from './api';
+import { reasonLabel } from './format';
 import { useI18n } from './i18n';
 
 /** `body.roles[0]`, `/roles/0`, `roles.0` -> `roles`. */
@@ -17,25 +18,43 @@ export function fieldRoot(field: string): string {
   return parts[0] ?? field;
 }
 
+/** A form field's name path, e.g. `['fields', 'mobile']`. */
+export type FieldPath = (string | number)[];
+
+export interface FieldProblemOptions {
+  /**
+   * Which form field a problem belongs to; `undefined` leaves it unmatched. By default the first
+   * segment of the problem's field (`body.roles[0]` -> `roles`).
+   */
+  mapField?: (p: FieldProblem) => FieldPath | undefined;
+  /** The text shown for a reason code (default: the code). */
+  reasonText?: (reason: string) => string;
+}
+
 /**
  * Put field problems on the form's fields. Returns the problems that matched no field, which the
  * caller should show some other way.
  */
-export function applyFieldProblems<T>(form: FormInstance<T>, problems: FieldProblem[]): FieldProblem[] {
-  const byField = new Map<string, string[]>();
+export function applyFieldProblems<T>(form: FormInstance<T>, problems: FieldProblem[], opts: FieldProblemOptions = {}): FieldProblem[] {
+  const key = (path: FieldPath) => path.map(String).join('\u0000');
+  const byField = new Map<string, { name: FieldPath; errors: string[] }>();
   const unmatched: FieldProblem[] = [];
   // getFieldsError() lists every registered field, whether or not it has a value.
-  const known = new Set(form.getFieldsError().map((f) => String(f.name[0])));
+  const known = new Set(form.getFieldsError().map((f) => key(f.name)));
+  const mapField = opts.mapField ?? ((p: FieldProblem) => [fieldRoot(p.field)]);
+  const text = opts.reasonText ?? ((r: string) => r);
   for (const p of problems) {
-    const root = fieldRoot(p.field);
-    if (!known.has(root)) {
+    const name = mapField(p);
+    if (!name || !known.has(key(name))) {
       unmatched.push(p);
       continue;
     }
-    byField.set(root, [...(byField.get(root) ?? []), p.reason]);
+    const entry = byField.get(key(name)) ?? { name, errors: [] };
+    entry.errors.push(text(p.reason));
+    byField.set(key(name), entry);
   }
   if (byField.size > 0) {
-    form.setFields([...byField].map(([name, errors]) => ({ name: name as never, errors })));
+    form.setFields([...byField.values()].map(({ name, errors }) => ({ name: name as never, errors })));
   }
   return unmatched;
 }
@@ -43,6 +62,8 @@ export function applyFieldProblems<T>(form: FormInstance<T>, problems: FieldProb
 export interface ReportOptions<T> {
   /** Put field problems on this form. */
   form?: FormInstance<T>;
+  /** Which form field a problem belongs to (see {@link applyFieldProblems}). */
+  mapField?: FieldProblemOptions['mapField'];
 }
 
 /** The message key of the problem on screen: one at a time, the newest wins. */
@@ -63,7 +84,20 @@ export function useProblemReporter() {
         void message.error({ content: t('common.networkError'), key: 'network-error' });
         return;
       }
-      const unmatched = opts.form ? applyFieldProblems(opts.form, err.errors) : err.errors;
+      const reasonText = (r: string) => reasonLabel(r, t);
+      const unmatched = opts.form ? applyFieldProblems(opts.form, err.errors, { mapField: opts.mapField, reasonText }) : err.errors;
+      if (err.errors.length > 0 && unmatched.length === 0) {
+        // Every problem is shown on its input; the message only points there.
+        void message.error({
+          key: PROBLEM_MESSAGE_KEY,
+          content: (
+            <span data-testid="problem-message" data-status={err.status} data-code={err.code ?? ''}>
+              {t('common.checkFields')}
+            </span>
+          ),
+        });
+        return;
+      }
       void message.error({
         key: PROBLEM_MESSAGE_KEY,
         duration: 6,
@@ -74,7 +108,7 @@ export function useProblemReporter() {
             {unmatched.length > 0 ? (
               <span>
                 {' '}
-                ({unmatched.map((p) => `${p.field}: ${p.reason}`).join('; ')})
+                ({unmatched.map((p) => `${p.field}: ${reasonText(p.reason)}`).join('; ')})
               </span>
             ) : null}
           </span>

@@ -4,7 +4,7 @@
  */
 import { useSyncExternalStore } from 'react';
 
-export type RouteKey = 'users' | 'departments' | 'catalogue' | 'audit';
+export type RouteKey = 'customers' | 'users' | 'departments' | 'catalogue' | 'keys' | 'audit';
 
 export interface RouteDef {
   key: RouteKey;
@@ -13,10 +13,13 @@ export interface RouteDef {
   permission: string;
 }
 
+/** In menu order; a user lands on the first one they may open. */
 export const ROUTES: readonly RouteDef[] = [
+  { key: 'customers', path: '/customers', permission: 'customer.read' },
   { key: 'users', path: '/users', permission: 'user.read' },
   { key: 'departments', path: '/departments', permission: 'department.read' },
   { key: 'catalogue', path: '/catalogue', permission: 'catalogue.read' },
+  { key: 'keys', path: '/keys', permission: 'key.read' },
   { key: 'audit', path: '/audit', permission: 'audit.read' },
 ];
 
@@ -54,4 +57,23 @@ export function matchRoute(path: string): RouteDef | undefined {
 
 export function hrefFor(route: RouteDef): string {
   return `#${route.path}`;
+}
+
+/** The path segments after the route's own path: `/customers/abc` -> `['abc']`. */
+export function subPath(route: RouteDef, path: string): string[] {
+  return path
+    .slice(route.path.length)
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+}
+
+export function customerPath(id: string): string {
+  return `/customers/${encodeURIComponent(id)}`;
 }

@@ -1,7 +1,9 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  ContactsOutlined,
   DatabaseOutlined,
+  KeyOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
   MenuUnfoldOutlined,
@@ -16,15 +18,19 @@ import { roleLabel } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { AuditPage } from '../pages/AuditPage';
 import { CataloguePage } from '../pages/CataloguePage';
+import { CustomersPage } from '../pages/CustomersPage';
 import { DepartmentsPage } from '../pages/DepartmentsPage';
+import { KeysPage } from '../pages/KeysPage';
 import { UsersPage } from '../pages/UsersPage';
 import { ROUTES, matchRoute, navigate, useHashPath, type RouteKey } from '../router';
 import { useSession } from '../session';
 
 const NAV: Record<RouteKey, { label: MessageKey; icon: ReactNode; page: () => ReactNode }> = {
+  customers: { label: 'nav.customers', icon: <ContactsOutlined />, page: () => <CustomersPage /> },
   users: { label: 'nav.users', icon: <TeamOutlined />, page: () => <UsersPage /> },
   departments: { label: 'nav.departments', icon: <ApartmentOutlined />, page: () => <DepartmentsPage /> },
   catalogue: { label: 'nav.catalogue', icon: <DatabaseOutlined />, page: () => <CataloguePage /> },
+  keys: { label: 'nav.keys', icon: <KeyOutlined />, page: () => <KeysPage /> },
   audit: { label: 'nav.audit', icon: <AuditOutlined />, page: () => <AuditPage /> },
 };
 

@@ -1,11 +1,11 @@
-import { ApartmentOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Button, Card, Form, Input, Modal, Select, Space, Table, TreeSelect, Typography } from 'antd';
+import { AimOutlined, ApartmentOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Checkbox, Form, Input, Modal, Select, Skeleton, Space, Table, TreeSelect, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useMemo, useState } from 'react';
-import { api, type Department, type NewDepartment, type User } from '../api';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { USE_PURPOSES, api, type Department, type NewDepartment, type UsePurpose, type User } from '../api';
 import { PageHeader } from '../components/PageHeader';
 import { buildDepartmentTree, departmentTreeOptions, type DepartmentNode } from '../departmentTree';
-import { formatDateTime } from '../format';
+import { formatDateTime, purposeLabel } from '../format';
 import { useI18n } from '../i18n';
 import { useProblemReporter, useSuccess } from '../problems';
 import { useSession } from '../session';
@@ -25,6 +25,7 @@ export function DepartmentsPage() {
   const departments = useLoad<Department[]>(api.listDepartments, []);
   const users = useLoad<User[]>(api.listUsers, [], can('user.read'));
   const [creating, setCreating] = useState(false);
+  const [purposesOf, setPurposesOf] = useState<Department | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
 
   const parentIds = useMemo(
@@ -69,6 +70,16 @@ export function DepartmentsPage() {
       dataIndex: 'createdAt',
       width: 200,
       render: (v: string) => formatDateTime(v),
+    },
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      width: 120,
+      render: (_: unknown, d) => (
+        <Button type="link" size="small" icon={<AimOutlined />} onClick={() => setPurposesOf(d)} data-testid={`dept-purposes-${d.id}`}>
+          {t('purposes.action')}
+        </Button>
+      ),
     },
   ];
 
@@ -123,7 +134,114 @@ export function DepartmentsPage() {
           void departments.reload();
         }}
       />
+      <PurposesModal department={purposesOf} onClose={() => setPurposesOf(null)} />
     </>
+  );
+}
+
+/** P5.1: the use purposes a department may reveal customer PI for. Editable with department.purposes. */
+function PurposesModal({ department, onClose }: { department: Department | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const report = useProblemReporter();
+  const success = useSuccess();
+  const reportRef = useRef(report);
+  reportRef.current = report;
+  const [value, setValue] = useState<UsePurpose[] | null>(null);
+  const [saving, setSaving] = useState(false);
+  const edit = can('department.purposes');
+  const id = department?.id ?? null;
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
+
+  useEffect(() => {
+    if (!id) return;
+    let cancelled = false;
+    setValue(null);
+    api
+      .getDepartmentPurposes(id)
+      .then((p) => !cancelled && setValue(p))
+      .catch((err: unknown) => {
+        if (cancelled) return;
+        reportRef.current(err);
+        onCloseRef.current();
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [id]);
+
+  const save = async () => {
+    if (!department || !value) return;
+    setSaving(true);
+    try {
+      await api.setDepartmentPurposes(department.id, value);
+      success(t('purposes.saved', { name: department.name }));
+      onClose();
+    } catch (err) {
+      report(err);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={
+        <Space>
+          <AimOutlined />
+          {department ? t('purposes.title', { name: department.name }) : null}
+        </Space>
+      }
+      open={department !== null}
+      onCancel={onClose}
+      destroyOnHidden
+      width={520}
+      data-testid="purposes-modal"
+      footer={
+        edit
+          ? [
+              <Button key="cancel" onClick={onClose}>
+                {t('common.cancel')}
+              </Button>,
+              <Button key="save" type="primary" loading={saving} disabled={value === null} onClick={() => void save()} data-testid="purposes-save">
+                {t('purposes.save')}
+              </Button>,
+            ]
+          : [
+              <Button key="close" onClick={onClose}>
+                {t('common.close')}
+              </Button>,
+            ]
+      }
+    >
+      <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+        {t('purposes.hint')}
+      </Typography.Paragraph>
+      {edit ? null : <Alert type="info" showIcon title={t('purposes.readOnly')} style={{ marginBottom: 16 }} />}
+      {value === null ? (
+        <Skeleton active title={false} paragraph={{ rows: 3 }} />
+      ) : (
+        <Checkbox.Group<UsePurpose>
+          data-testid="purposes-group"
+          value={value}
+          disabled={!edit}
+          onChange={(v) => setValue(v)}
+          style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', rowGap: 12, columnGap: 16 }}
+          options={USE_PURPOSES.map((p) => ({
+            value: p,
+            label: (
+              <span data-testid={`purpose-option-${p}`}>
+                {purposeLabel(p, t)}
+                <Typography.Text type="secondary" className="custos-mono" style={{ marginInlineStart: 8 }}>
+                  {p}
+                </Typography.Text>
+              </span>
+            ),
+          }))}
+        />
+      )}
+    </Modal>
   );
 }
 
