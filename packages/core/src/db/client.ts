@@ -7,6 +7,7 @@ import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import * as schema from './schema.js';
+import { lazyBeginClient } from './lazy-begin.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -48,27 +49,26 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     const query = (async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows) as RawQuery;
     query.arrays = async (text, params) => (await pool.query({ text, values: params, rowMode: 'array' })).rows;
-    // A drizzle handle bound to one pooled connection acts as the transaction; built once per connection.
-    const bound = new WeakMap<pg.PoolClient, Tx>();
     return {
       kind: 'postgres',
       db,
       query,
       async transaction(fn, finish) {
-        const client = await pool.connect();
-        let tx = bound.get(client);
-        if (!tx) bound.set(client, (tx = drizzlePg(client) as unknown as Tx));
+        const pooled = await pool.connect();
+        const lazy = lazyBeginClient(pooled);
+        // A drizzle handle bound to the one connection acts as the transaction.
+        const tx = drizzlePg(lazy.client) as unknown as Tx;
         try {
-          await client.query('BEGIN');
           const result = await fn(tx);
           const tail = finish?.();
-          await client.query(tail ? `${tail};\nCOMMIT` : 'COMMIT');
+          if (lazy.begun()) await pooled.query(tail ? `${tail};\nCOMMIT` : 'COMMIT');
+          else if (tail) await pooled.query(`BEGIN;\n${tail};\nCOMMIT`);
           return result;
         } catch (e) {
-          await client.query('ROLLBACK').catch(() => {});
+          if (lazy.begun()) await pooled.query('ROLLBACK').catch(() => {});
           throw e;
         } finally {
-          client.release();
+          pooled.release();
         }
       },
       async withAdvisoryLock(key, fn) {
