@@ -16,6 +16,7 @@ import {
   type Core,
 } from '@custos/core';
 import { piDetect } from './commands/pi-detect.js';
+import { registerBackupCommands } from './commands/backup.js';
 
 /** Exit codes: 0 ok, 1 failure (e.g. a broken audit chain), 2 bad usage or configuration, 3 runtime error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, error: 3 } as const;
@@ -151,6 +152,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         say(c ? `checkpoint at sequence ${c.seq}: ${c.hash}` : 'the audit log is empty');
       });
     });
+
+  registerBackupCommands(program, { loadConfig, say, warn, actor: cliActor, setExitCode: (c) => (code = c), failedCode: EXIT.failed });
 
   const pi = program.command('pi').description('personal-information types');
   pi.command('detect')

@@ -21,3 +21,4 @@ export * from './pi-types/index.js';
 export * from './modules/customers/customers-types.js';
 export { assertNoPlainPi } from './modules/customers/customers-fns.js';
 export * from './crypto/index.js';
+export * from './modules/backup/backup-service.js';

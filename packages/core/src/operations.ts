@@ -52,6 +52,8 @@ export const OPERATIONS = {
   listKeys: op('listKeys', 'key.read', ['P2.3', 'P4.1']),
   setDepartmentPurposes: op('setDepartmentPurposes', 'department.purposes', ['P5.1']),
   listDepartmentPurposes: op('listDepartmentPurposes', 'department.read', ['P5.1']),
+  createBackup: op('createBackup', 'backup.manage', ['P2.3', 'P4.1']),
+  restoreBackup: op('restoreBackup', 'backup.manage', ['P2.3', 'P4.1']),
 } as const satisfies Record<string, OperationDef>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'key.read': 'List key-encryption keys and re-wrap jobs (metadata only)',
   'key.manage': 'Rotate key-encryption keys',
   'department.purposes': 'Assign the use purposes a department may reveal PI for',
+  'backup.manage': 'Write encrypted backups and restore them into an empty database',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -46,7 +46,7 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
     id: 'security_officer',
     name: { 'zh-CN': '安全负责人', en: 'Security officer' },
     description: { 'zh-CN': '负责密钥、备份与审计链校验', en: 'Responsible for keys, backups and audit-chain verification' },
-    permissions: ['user.read', 'department.read', 'role.read', 'catalogue.read', 'audit.read', 'audit.verify', 'audit.checkpoint', 'token.manage', 'key.read', 'key.manage'],
+    permissions: ['user.read', 'department.read', 'role.read', 'catalogue.read', 'audit.read', 'audit.verify', 'audit.checkpoint', 'token.manage', 'key.read', 'key.manage', 'backup.manage'],
   },
   department_head: {
     id: 'department_head',
