@@ -42,7 +42,9 @@ watch(child.stdout, process.stdout);
 watch(child.stderr, process.stderr);
 const code = await new Promise((resolve) => child.on('close', resolve));
 
-let passed = 0, failed = 0, skippedTests = 0;
+let passed = 0,
+  failed = 0,
+  skippedTests = 0;
 if (fs.existsSync(jsonFile)) {
   const r = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
   passed = r.numPassedTests;
@@ -61,6 +63,8 @@ if (skipped.size) {
 console.log(`tests: ${passed} passed, ${failed} failed, ${skippedTests} skipped`);
 if (code !== 0) process.exit(code ?? 1);
 if (process.env.CUSTOS_REQUIRE_ALL_SUITES === '1' && (skipped.size > 0 || skippedTests > 0)) {
-  console.error('CUSTOS_REQUIRE_ALL_SUITES=1: suites were skipped; CI provides PostgreSQL, SoftHSM2 and Chromium, so nothing may be skipped here.');
+  console.error(
+    'CUSTOS_REQUIRE_ALL_SUITES=1: suites were skipped; CI provides PostgreSQL, SoftHSM2 and Chromium, so nothing may be skipped here.',
+  );
   process.exit(1);
 }

@@ -23,7 +23,14 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, error: 3 } as const;
 
 /** The CLI acts as a local operator: audited under the operating-system user's name. */
 function cliActor(): Actor {
-  return { type: 'system', userId: null, username: `cli:${os.userInfo().username}`, departmentId: null, roles: ['administrator'], authMethod: 'cli' };
+  return {
+    type: 'system',
+    userId: null,
+    username: `cli:${os.userInfo().username}`,
+    departmentId: null,
+    roles: ['administrator'],
+    authMethod: 'cli',
+  };
 }
 
 async function readStdin(): Promise<string> {
@@ -33,13 +40,20 @@ async function readStdin(): Promise<string> {
 }
 
 /** Parses argv and runs one command; returns the exit code. `env` is read here once, into Config. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, io = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io = { out: process.stdout, err: process.stderr },
+): Promise<number> {
   let code: number = EXIT.ok;
   const say = (s: string) => io.out.write(s + '\n');
   const warn = (s: string) => io.err.write(s + '\n');
   const loadConfig = (): Config => parseConfig(env);
   const withCore = async <T>(fn: (core: Core) => Promise<T>): Promise<T> => {
-    const core = await createCore({ config: loadConfig(), logger: { info: (o) => warn(`… ${JSON.stringify(o)}`), warn: (o) => warn(JSON.stringify(o)), error: (o) => warn(JSON.stringify(o)) } });
+    const core = await createCore({
+      config: loadConfig(),
+      logger: { info: (o) => warn(`… ${JSON.stringify(o)}`), warn: (o) => warn(JSON.stringify(o)), error: (o) => warn(JSON.stringify(o)) },
+    });
     try {
       return await fn(core);
     } finally {
@@ -58,10 +72,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .description('apply pending database migrations (safe to run while other servers start: advisory lock)')
     .action(async () => {
       const config = loadConfig();
-      const database = await openDatabase(config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.database.dataDir });
+      const database = await openDatabase(
+        config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.database.dataDir },
+      );
       try {
         const r = await migrate(database, (m) => warn(m));
-        say(r.applied.length ? `applied ${r.applied.length} migration(s): ${r.applied.join(', ')}` : `database is up to date (${r.alreadyApplied} migrations)`);
+        say(
+          r.applied.length
+            ? `applied ${r.applied.length} migration(s): ${r.applied.join(', ')}`
+            : `database is up to date (${r.alreadyApplied} migrations)`,
+        );
       } finally {
         await database.close();
       }
@@ -75,12 +95,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .action(async () => {
       const config = loadConfig();
       say(`mode: ${config.mode}`);
-      say(`database: ${config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`}`);
+      say(
+        `database: ${config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`}`,
+      );
       say(`listen: ${config.http.host}:${config.http.port}`);
       say(`audit checkpoints: ${config.audit.checkpointFile} every ${config.audit.checkpointSeconds}s`);
       say(`OIDC: ${config.oidc ? config.oidc.issuer : 'not configured'}`);
       for (const w of configWarnings(config)) warn(`warning: ${w}`);
-      const database = await openDatabase(config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.database.dataDir });
+      const database = await openDatabase(
+        config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.database.dataDir },
+      );
       try {
         await database.query('SELECT 1');
         const pending = await pendingMigrations(database);
@@ -108,7 +132,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const actor = cliActor();
         const depts = await core.departments.list(actor);
         const dept = depts.find((d) => d.id === o.department) ?? depts.find((d) => d.name === o.department);
-        if (!dept) throw new InvalidError(`no department named or with id "${o.department}"`, [{ field: 'department', reason: 'not_found' }]);
+        if (!dept)
+          throw new InvalidError(`no department named or with id "${o.department}"`, [{ field: 'department', reason: 'not_found' }]);
         const u = await core.users.create(actor, {
           username: o.username,
           displayName: o.displayName ?? o.username,
@@ -138,8 +163,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
           },
         });
         if (o.json) say(JSON.stringify(r));
-        else if (r.intact) say(`audit chain intact: ${r.checkedEvents} events, ${r.checkpoints.checked} signed checkpoint(s) match${r.pendingEvents ? `, ${r.pendingEvents} pending` : ''}`);
-        else say(`audit chain BROKEN at sequence ${r.firstBrokenSeq} (${r.reason}); ${r.checkedEvents} events verified before it; checkpoints failed: ${r.checkpoints.failed}`);
+        else if (r.intact)
+          say(
+            `audit chain intact: ${r.checkedEvents} events, ${r.checkpoints.checked} signed checkpoint(s) match${r.pendingEvents ? `, ${r.pendingEvents} pending` : ''}`,
+          );
+        else
+          say(
+            `audit chain BROKEN at sequence ${r.firstBrokenSeq} (${r.reason}); ${r.checkedEvents} events verified before it; checkpoints failed: ${r.checkpoints.failed}`,
+          );
         code = r.intact ? EXIT.ok : EXIT.failed;
       });
     });

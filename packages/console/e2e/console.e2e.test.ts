@@ -14,7 +14,17 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, ADMIN_USER, RESULTS_DIR, launchBrowser, skipReason, sleep, startServer, type TestBrowser, type TestServer } from './support';
+import {
+  ADMIN_PASSWORD,
+  ADMIN_USER,
+  RESULTS_DIR,
+  launchBrowser,
+  skipReason,
+  sleep,
+  startServer,
+  type TestBrowser,
+  type TestServer,
+} from './support';
 
 const SCREENSHOT = path.join(RESULTS_DIR, 'console-audit.png');
 
@@ -97,7 +107,10 @@ describe.skipIf(SKIP !== null)('console in a browser against the real server', (
       if (Date.now() > deadline) throw new Error(`no chained department.created event for ${deptId}`);
       await sleep(500);
       await page.getByTestId('audit-refresh').click();
-      await page.locator('[data-testid="audit-table"] .ant-spin-spinning').waitFor({ state: 'detached' }).catch(() => undefined);
+      await page
+        .locator('[data-testid="audit-table"] .ant-spin-spinning')
+        .waitFor({ state: 'detached' })
+        .catch(() => undefined);
     }
 
     // The drawer shows every field, hashes included.

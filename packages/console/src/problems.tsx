@@ -105,12 +105,7 @@ export function useProblemReporter() {
           <span data-testid="problem-message" data-status={err.status} data-code={err.code ?? ''}>
             <strong>{err.title}</strong>
             {err.detail && err.detail !== err.title ? <span>: {err.detail}</span> : null}
-            {unmatched.length > 0 ? (
-              <span>
-                {' '}
-                ({unmatched.map((p) => `${p.field}: ${reasonText(p.reason)}`).join('; ')})
-              </span>
-            ) : null}
+            {unmatched.length > 0 ? <span> ({unmatched.map((p) => `${p.field}: ${reasonText(p.reason)}`).join('; ')})</span> : null}
           </span>
         ),
       });

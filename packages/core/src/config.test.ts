@@ -41,14 +41,31 @@ describe('config', () => {
 
   it('production mode refuses the embedded database and insecure cookies', () => {
     expect(() => parseConfig({ CUSTOS_MODE: 'production' })).toThrow(/^DATABASE_URL: production mode needs PostgreSQL/);
-    expect(() => parseConfig({ CUSTOS_MODE: 'production', DATABASE_URL: 'postgres://h/db', CUSTOS_COOKIE_SECURE: 'false' })).toThrow(/^CUSTOS_COOKIE_SECURE/);
-    expect(() => parseConfig({ CUSTOS_MODE: 'production', DATABASE_URL: 'postgres://h/db' })).toThrow(/^CUSTOS_KEY_PROVIDER: production mode refuses the local key file/);
-    const hsm = { CUSTOS_KEY_PROVIDER: 'pkcs11', CUSTOS_PKCS11_LIBRARY: '/usr/lib/softhsm/libsofthsm2.so', CUSTOS_PKCS11_TOKEN_LABEL: 'custos', CUSTOS_PKCS11_PIN: '1234' };
-    const c = parseConfig({ CUSTOS_MODE: 'production', DATABASE_URL: 'postgres://h/db', CUSTOS_AUDIT_CHECKPOINT_FILE: '/var/lib/custos-audit/cp.jsonl', ...hsm });
+    expect(() => parseConfig({ CUSTOS_MODE: 'production', DATABASE_URL: 'postgres://h/db', CUSTOS_COOKIE_SECURE: 'false' })).toThrow(
+      /^CUSTOS_COOKIE_SECURE/,
+    );
+    expect(() => parseConfig({ CUSTOS_MODE: 'production', DATABASE_URL: 'postgres://h/db' })).toThrow(
+      /^CUSTOS_KEY_PROVIDER: production mode refuses the local key file/,
+    );
+    const hsm = {
+      CUSTOS_KEY_PROVIDER: 'pkcs11',
+      CUSTOS_PKCS11_LIBRARY: '/usr/lib/softhsm/libsofthsm2.so',
+      CUSTOS_PKCS11_TOKEN_LABEL: 'custos',
+      CUSTOS_PKCS11_PIN: '1234',
+    };
+    const c = parseConfig({
+      CUSTOS_MODE: 'production',
+      DATABASE_URL: 'postgres://h/db',
+      CUSTOS_AUDIT_CHECKPOINT_FILE: '/var/lib/custos-audit/cp.jsonl',
+      ...hsm,
+    });
     expect(c.http.cookieSecure).toBe(true);
     expect(c.keys).toMatchObject({ provider: 'pkcs11', tokenLabel: 'custos' });
     expect(configWarnings(c)).toEqual([]);
-    expect(parseConfig({ CUSTOS_MODE: 'production', DATABASE_URL: 'postgres://h/db', CUSTOS_KEYS_ALLOW_LOCAL_IN_PRODUCTION: 'true' }).keys.provider).toBe('local');
+    expect(
+      parseConfig({ CUSTOS_MODE: 'production', DATABASE_URL: 'postgres://h/db', CUSTOS_KEYS_ALLOW_LOCAL_IN_PRODUCTION: 'true' }).keys
+        .provider,
+    ).toBe('local');
     expect(() => parseConfig({ CUSTOS_KEY_PROVIDER: 'pkcs11' })).toThrow(/^CUSTOS_PKCS11_LIBRARY/);
   });
 

@@ -15,9 +15,7 @@ export class ConfigError extends Error {
   }
 }
 
-const boolish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const durationMinutes = z.coerce.number().int().positive();
 
@@ -162,14 +160,25 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 
 function keysConfig(e: z.output<typeof envSchema>, dataDir: string): Config['keys'] {
   if (e.CUSTOS_KEY_PROVIDER === 'pkcs11') {
-    if (!e.CUSTOS_PKCS11_LIBRARY) throw new ConfigError('CUSTOS_PKCS11_LIBRARY', 'the pkcs11 key provider needs the path of the PKCS#11 library');
+    if (!e.CUSTOS_PKCS11_LIBRARY)
+      throw new ConfigError('CUSTOS_PKCS11_LIBRARY', 'the pkcs11 key provider needs the path of the PKCS#11 library');
     if (!e.CUSTOS_PKCS11_PIN) throw new ConfigError('CUSTOS_PKCS11_PIN', 'the pkcs11 key provider needs the token user PIN');
     if (e.CUSTOS_PKCS11_TOKEN_LABEL === undefined && e.CUSTOS_PKCS11_SLOT === undefined) {
       throw new ConfigError('CUSTOS_PKCS11_TOKEN_LABEL', 'name the token (CUSTOS_PKCS11_TOKEN_LABEL) or its slot (CUSTOS_PKCS11_SLOT)');
     }
-    return { provider: 'pkcs11', library: e.CUSTOS_PKCS11_LIBRARY, tokenLabel: e.CUSTOS_PKCS11_TOKEN_LABEL, slot: e.CUSTOS_PKCS11_SLOT, pin: e.CUSTOS_PKCS11_PIN };
+    return {
+      provider: 'pkcs11',
+      library: e.CUSTOS_PKCS11_LIBRARY,
+      tokenLabel: e.CUSTOS_PKCS11_TOKEN_LABEL,
+      slot: e.CUSTOS_PKCS11_SLOT,
+      pin: e.CUSTOS_PKCS11_PIN,
+    };
   }
-  return { provider: 'local', dir: path.resolve(e.CUSTOS_KEYS_DIR ?? path.join(dataDir, 'keys')), allowInProduction: e.CUSTOS_KEYS_ALLOW_LOCAL_IN_PRODUCTION };
+  return {
+    provider: 'local',
+    dir: path.resolve(e.CUSTOS_KEYS_DIR ?? path.join(dataDir, 'keys')),
+    allowInProduction: e.CUSTOS_KEYS_ALLOW_LOCAL_IN_PRODUCTION,
+  };
 }
 
 /** Production refuses settings that are fine on a laptop but unsafe with real customer PI. */

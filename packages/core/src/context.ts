@@ -23,7 +23,15 @@ export interface Actor {
 
 /** The worker and start-up tasks act as this; it holds every permission and is audited as 'system'. */
 export function systemActor(requestId?: string): Actor {
-  return { type: 'system', userId: null, username: 'system', departmentId: null, roles: ['administrator'], authMethod: 'system', requestId };
+  return {
+    type: 'system',
+    userId: null,
+    username: 'system',
+    departmentId: null,
+    roles: ['administrator'],
+    authMethod: 'system',
+    requestId,
+  };
 }
 
 /** An unauthenticated caller (login, health): has no permissions. */

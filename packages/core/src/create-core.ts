@@ -44,7 +44,12 @@ export interface CoreOptions {
 export async function openKeyProvider(config: Config): Promise<KeyProvider> {
   const k = config.keys;
   if (k.provider === 'pkcs11') {
-    return createPkcs11KeyProvider({ library: k.library, pin: k.pin, ...(k.tokenLabel ? { tokenLabel: k.tokenLabel } : {}), ...(k.slot !== undefined ? { slot: k.slot } : {}) });
+    return createPkcs11KeyProvider({
+      library: k.library,
+      pin: k.pin,
+      ...(k.tokenLabel ? { tokenLabel: k.tokenLabel } : {}),
+      ...(k.slot !== undefined ? { slot: k.slot } : {}),
+    });
   }
   return createLocalKeyProvider({ dir: k.dir, mode: config.mode, allowInProduction: k.allowInProduction });
 }
@@ -54,7 +59,9 @@ export async function createCore(opts: CoreOptions) {
   const { config } = opts;
   const logger = opts.logger ?? silentLogger;
   const ownsDatabase = !opts.database;
-  const database = opts.database ?? (await openDatabase(config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.database.dataDir }));
+  const database =
+    opts.database ??
+    (await openDatabase(config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.database.dataDir }));
   if (opts.migrate !== false) {
     const r = await migrate(database, (m) => logger.info({ migration: m }, 'migrating'));
     if (r.applied.length) logger.info({ applied: r.applied }, 'migrations applied');
@@ -73,7 +80,12 @@ export async function createCore(opts: CoreOptions) {
   // Load (or create) the blind-index key now, outside any transaction: PGlite has one connection.
   await keyring.blindIndexKey();
   const maskPolicy = { cn_resident_id: config.masks.residentId };
-  const keys = createKeysService({ runner, keyring, database, onError: (e) => logger.error({ err: (e as Error).message }, 'key re-wrap failed; it resumes on the next start') });
+  const keys = createKeysService({
+    runner,
+    keyring,
+    database,
+    onError: (e) => logger.error({ err: (e as Error).message }, 'key re-wrap failed; it resumes on the next start'),
+  });
   const auth = createAuthService({
     database,
     runner,

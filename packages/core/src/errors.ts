@@ -111,7 +111,8 @@ export class DatabaseError extends CustosError {
     // drizzle wraps the driver error (whose message is the server's, without values) as `cause`.
     while (cur && typeof cur === 'object' && (cur as { cause?: unknown }).cause) cur = (cur as { cause?: unknown }).cause;
     const inner = cur as { message?: unknown; code?: unknown };
-    const msg = typeof inner.message === 'string' && !inner.message.startsWith('Failed query') ? inner.message : 'database operation failed';
+    const msg =
+      typeof inner.message === 'string' && !inner.message.startsWith('Failed query') ? inner.message : 'database operation failed';
     return new DatabaseError(msg, typeof inner.code === 'string' ? inner.code : undefined);
   }
 }

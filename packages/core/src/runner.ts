@@ -35,7 +35,11 @@ export function createRunner(deps: { database: Database; audit: AuditService }) 
       resourceId: hidden?.resourceId ?? null,
       clauses: [...op.clauses],
       outcome: 'denied',
-      details: { operation: op.id, ...(e instanceof ForbiddenError && e.permission ? { permission: e.permission } : {}), ...(hidden?.permission ? { permission: hidden.permission } : {}) },
+      details: {
+        operation: op.id,
+        ...(e instanceof ForbiddenError && e.permission ? { permission: e.permission } : {}),
+        ...(hidden?.permission ? { permission: hidden.permission } : {}),
+      },
     });
   }
 

@@ -54,7 +54,9 @@ for (const { kind, skip } of DB_KINDS) {
       const staff = await makeUser(t.core, ['staff']);
       await expect(t.core.departments.create(staff, { name: 'not-allowed' })).rejects.toBeInstanceOf(ForbiddenError);
       await t.core.audit.flush();
-      const rows = await q(`SELECT action, outcome, actor_id, details FROM audit_events WHERE action = 'access.denied' AND actor_id = $1`, [staff.userId]);
+      const rows = await q(`SELECT action, outcome, actor_id, details FROM audit_events WHERE action = 'access.denied' AND actor_id = $1`, [
+        staff.userId,
+      ]);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ outcome: 'denied', details: { operation: 'createDepartment', permission: 'department.manage' } });
     });
@@ -69,7 +71,9 @@ for (const { kind, skip } of DB_KINDS) {
 
     it('reports the sequence number of a row changed directly in SQL with triggers disabled', async () => {
       await t.core.audit.flush();
-      const [{ seq }] = (await q(`SELECT seq FROM audit_events WHERE action = 'department.created' ORDER BY seq LIMIT 1 OFFSET 2`)) as [{ seq: number }];
+      const [{ seq }] = (await q(`SELECT seq FROM audit_events WHERE action = 'department.created' ORDER BY seq LIMIT 1 OFFSET 2`)) as [
+        { seq: number },
+      ];
       await q(`ALTER TABLE audit_events DISABLE TRIGGER USER`);
       try {
         await q(`UPDATE audit_events SET details = jsonb_set(details, '{name}', '"tampered"') WHERE seq = $1`, [seq]);
@@ -82,7 +86,10 @@ for (const { kind, skip } of DB_KINDS) {
       expect(v.reason).toBe('hash_mismatch');
       // Restore for the next test by undoing the change (still as "superuser").
       await q(`ALTER TABLE audit_events DISABLE TRIGGER USER`);
-      await q(`UPDATE audit_events SET details = details - 'name' || jsonb_build_object('name', (SELECT name FROM departments WHERE id::text = resource_id)) WHERE seq = $1`, [seq]);
+      await q(
+        `UPDATE audit_events SET details = details - 'name' || jsonb_build_object('name', (SELECT name FROM departments WHERE id::text = resource_id)) WHERE seq = $1`,
+        [seq],
+      );
       await q(`ALTER TABLE audit_events ENABLE TRIGGER USER`);
       expect((await t.core.audit.verify()).intact).toBe(true);
     });

@@ -85,7 +85,14 @@ export async function createTestCore(kind: DbKind, configOverrides: Record<strin
   };
 }
 
-export const SYSTEM: Actor = { type: 'system', userId: null, username: 'system', departmentId: null, roles: ['administrator'], authMethod: 'system' };
+export const SYSTEM: Actor = {
+  type: 'system',
+  userId: null,
+  username: 'system',
+  departmentId: null,
+  roles: ['administrator'],
+  authMethod: 'system',
+};
 
 export const STRONG_PASSWORD = 'Tea-Garden-Lantern-42';
 
@@ -93,6 +100,12 @@ export const STRONG_PASSWORD = 'Tea-Garden-Lantern-42';
 export async function makeUser(core: Core, roles: Actor['roles'], opts: { departmentId?: string; username?: string } = {}): Promise<Actor> {
   const departmentId = opts.departmentId ?? (await core.departments.create(SYSTEM, { name: `dept-${randomBytes(4).toString('hex')}` })).id;
   const username = opts.username ?? `u${randomBytes(5).toString('hex')}`;
-  const u = await core.users.create(SYSTEM, { username, displayName: username, password: STRONG_PASSWORD, departmentId, roles: roles as never });
+  const u = await core.users.create(SYSTEM, {
+    username,
+    displayName: username,
+    password: STRONG_PASSWORD,
+    departmentId,
+    roles: roles as never,
+  });
   return { type: 'user', userId: u.id, username, departmentId, roles, authMethod: 'session' };
 }

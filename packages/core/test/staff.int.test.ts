@@ -33,8 +33,12 @@ for (const { kind, skip } of DB_KINDS) {
 
     it('staff cannot create users; validation names fields; duplicates conflict', async () => {
       const staff = await makeUser(t.core, ['staff']);
-      await expect(t.core.users.create(staff, { username: 'x1x', displayName: 'x', departmentId: staff.departmentId!, roles: ['staff'] })).rejects.toBeInstanceOf(ForbiddenError);
-      const bad = await t.core.users.create(SYSTEM, { username: 'a', displayName: '', departmentId: 'nope', roles: [] } as never).catch((e: unknown) => e);
+      await expect(
+        t.core.users.create(staff, { username: 'x1x', displayName: 'x', departmentId: staff.departmentId!, roles: ['staff'] }),
+      ).rejects.toBeInstanceOf(ForbiddenError);
+      const bad = await t.core.users
+        .create(SYSTEM, { username: 'a', displayName: '', departmentId: 'nope', roles: [] } as never)
+        .catch((e: unknown) => e);
       expect(bad).toBeInstanceOf(InvalidError);
       expect((bad as InvalidError).problems.map((p) => p.field).sort()).toEqual(['departmentId', 'displayName', 'roles', 'username']);
       await expect(makeUser(t.core, ['staff'], { username: staff.username.toUpperCase() })).rejects.toBeInstanceOf(ConflictError);
@@ -45,7 +49,9 @@ for (const { kind, skip } of DB_KINDS) {
       const ok = await t.core.auth.login({ username: u.username, password: STRONG_PASSWORD });
       expect(ok.token).toMatch(/^cs_/);
       expect(ok.user.permissions).toContain('catalogue.read');
-      const unknown = await t.core.auth.login({ username: 'no-such-user', password: 'whatever-password' }).catch((e: unknown) => e as Error);
+      const unknown = await t.core.auth
+        .login({ username: 'no-such-user', password: 'whatever-password' })
+        .catch((e: unknown) => e as Error);
       const wrong = await t.core.auth.login({ username: u.username, password: 'wrong-password-123' }).catch((e: unknown) => e as Error);
       expect(unknown).toBeInstanceOf(UnauthenticatedError);
       expect(wrong).toBeInstanceOf(UnauthenticatedError);
@@ -62,7 +68,10 @@ for (const { kind, skip } of DB_KINDS) {
       await q(`UPDATE login_throttle SET locked_until = now() - interval '1 second'`);
       expect((await t.core.auth.login({ username: u.username, password: STRONG_PASSWORD })).token).toMatch(/^cs_/);
       await t.core.audit.flush();
-      const events = await q(`SELECT action, outcome, details FROM audit_events WHERE action LIKE 'auth.%' AND (resource_id = $1 OR details->>'username' = 'no-such-user') ORDER BY seq`, [u.userId]);
+      const events = await q(
+        `SELECT action, outcome, details FROM audit_events WHERE action LIKE 'auth.%' AND (resource_id = $1 OR details->>'username' = 'no-such-user') ORDER BY seq`,
+        [u.userId],
+      );
       expect(events.filter((e) => e.action === 'auth.login_failed').length).toBe(6);
       expect(events.some((e) => (e.details as { reason: string }).reason === 'unknown_user')).toBe(true);
       expect(JSON.stringify(events)).not.toContain('wrong-password-123');
@@ -75,7 +84,9 @@ for (const { kind, skip } of DB_KINDS) {
       await q(`UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE user_id = $1`, [u.userId]);
       expect(await t.core.auth.authenticate(s1.token)).toBeNull();
       const s2 = await t.core.auth.login({ username: u.username, password: STRONG_PASSWORD });
-      await q(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = encode(sha256(convert_to($1, 'UTF8')), 'hex')`, [s2.token]);
+      await q(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = encode(sha256(convert_to($1, 'UTF8')), 'hex')`, [
+        s2.token,
+      ]);
       expect(await t.core.auth.authenticate(s2.token)).toBeNull();
       const s3 = await t.core.auth.login({ username: u.username, password: STRONG_PASSWORD });
       const actor = (await t.core.auth.authenticate(s3.token))!;
@@ -110,7 +121,9 @@ for (const { kind, skip } of DB_KINDS) {
       try {
         expect(await fresh.core.auth.bootstrapAdmin({ username: 'root-admin', password: STRONG_PASSWORD })).toBe('created');
         expect(await fresh.core.auth.bootstrapAdmin({ username: 'root-admin', password: 'Another-Strong-Pass-77' })).toBe('skipped');
-        await expect(fresh.core.auth.login({ username: 'root-admin', password: STRONG_PASSWORD })).resolves.toMatchObject({ user: { roles: ['administrator'] } });
+        await expect(fresh.core.auth.login({ username: 'root-admin', password: STRONG_PASSWORD })).resolves.toMatchObject({
+          user: { roles: ['administrator'] },
+        });
       } finally {
         await fresh.close();
       }
@@ -119,17 +132,42 @@ for (const { kind, skip } of DB_KINDS) {
     it('ships the PI catalogue and versions custom categories with audit', async () => {
       const list = await t.core.catalogue.list(SYSTEM);
       const codes = list.map((c) => c.code);
-      for (const c of ['name', 'gender', 'date_of_birth', 'resident_id', 'mobile', 'address', 'email', 'consumption_records', 'preferences', 'bank_card', 'biometrics', 'health', 'minor_data', 'precise_location']) {
+      for (const c of [
+        'name',
+        'gender',
+        'date_of_birth',
+        'resident_id',
+        'mobile',
+        'address',
+        'email',
+        'consumption_records',
+        'preferences',
+        'bank_card',
+        'biometrics',
+        'health',
+        'minor_data',
+        'precise_location',
+      ]) {
         expect(codes).toContain(c);
       }
-      expect(list.filter((c) => c.sensitivity === 'sensitive').map((c) => c.code)).toEqual(expect.arrayContaining(['resident_id', 'bank_card', 'biometrics', 'health', 'minor_data']));
+      expect(list.filter((c) => c.sensitivity === 'sensitive').map((c) => c.code)).toEqual(
+        expect.arrayContaining(['resident_id', 'bank_card', 'biometrics', 'health', 'minor_data']),
+      );
       const compliance = await makeUser(t.core, ['compliance_officer']);
-      const c = await t.core.catalogue.create(compliance, { code: 'vehicle_plate', nameZh: '车牌号', nameEn: 'Vehicle plate', piType: 'text', sensitivity: 'general' });
+      const c = await t.core.catalogue.create(compliance, {
+        code: 'vehicle_plate',
+        nameZh: '车牌号',
+        nameEn: 'Vehicle plate',
+        piType: 'text',
+        sensitivity: 'general',
+      });
       expect(c).toMatchObject({ version: 1, builtIn: false });
       const versions = await t.core.catalogue.versions(SYSTEM, c.id);
       expect(versions).toHaveLength(1);
       expect(versions[0]!.changedBy).toBe(compliance.username);
-      await expect(t.core.catalogue.create(compliance, { code: 'vehicle_plate', nameZh: 'x', nameEn: 'x', piType: 'text', sensitivity: 'general' })).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        t.core.catalogue.create(compliance, { code: 'vehicle_plate', nameZh: 'x', nameEn: 'x', piType: 'text', sensitivity: 'general' }),
+      ).rejects.toBeInstanceOf(ConflictError);
       await expect(q(`UPDATE data_category_versions SET changed_by = 'x'`)).rejects.toThrow(/append-only/);
     });
   });

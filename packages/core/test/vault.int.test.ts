@@ -22,7 +22,9 @@ for (const { kind, skip } of DB_KINDS) {
     afterAll(async () => t?.close());
 
     it('stores each value encrypted, returns masks, and audits field names only', async () => {
-      const c = await t.core.customers.create(staff, { fields: { name: '张三丰', resident_id: ID.toLowerCase(), mobile: '１３８-0013-8000', email: 'Zhang.San@Example.COM' } });
+      const c = await t.core.customers.create(staff, {
+        fields: { name: '张三丰', resident_id: ID.toLowerCase(), mobile: '１３８-0013-8000', email: 'Zhang.San@Example.COM' },
+      });
       const byField = Object.fromEntries(c.fields.map((f) => [f.field, f.masked]));
       expect(byField).toMatchObject({ mobile: '138****8000', resident_id: '1****************X', email: 'Z***@example.com' });
       expect(byField.name).toMatch(/^张\*+$/);
@@ -39,7 +41,9 @@ for (const { kind, skip } of DB_KINDS) {
 
     it('rejects invalid values with field and reason, storing nothing', async () => {
       const before = await q(`SELECT count(*)::int AS n FROM customers`);
-      const e = await t.core.customers.create(staff, { fields: { resident_id: '110105194912310021', mobile: '12345', unknown_thing: 'x' } }).catch((x: unknown) => x as InvalidError);
+      const e = await t.core.customers
+        .create(staff, { fields: { resident_id: '110105194912310021', mobile: '12345', unknown_thing: 'x' } })
+        .catch((x: unknown) => x as InvalidError);
       expect(e).toBeInstanceOf(InvalidError);
       expect(e.problems).toEqual(
         expect.arrayContaining([
@@ -63,18 +67,37 @@ for (const { kind, skip } of DB_KINDS) {
 
     it('reveals plain values only for a purpose the department holds, audited without values', async () => {
       const [c] = await t.core.customers.find(staff, { piType: 'cn_mobile', value: MOBILE });
-      const r = await t.core.customers.reveal(staff, c!.id, { fields: ['mobile', 'resident_id'], purpose: 'customer_service', justification: '客户来电核实身份' });
+      const r = await t.core.customers.reveal(staff, c!.id, {
+        fields: ['mobile', 'resident_id'],
+        purpose: 'customer_service',
+        justification: '客户来电核实身份',
+      });
       expect(r.values).toEqual({ mobile: MOBILE, resident_id: ID });
-      await expect(t.core.customers.reveal(staff, c!.id, { fields: ['mobile'], purpose: 'marketing', justification: '营销活动回访' })).rejects.toBeInstanceOf(ForbiddenError);
-      await expect(t.core.customers.reveal(outsider, c!.id, { fields: ['mobile'], purpose: 'customer_service', justification: '客户来电核实' })).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(
+        t.core.customers.reveal(staff, c!.id, { fields: ['mobile'], purpose: 'marketing', justification: '营销活动回访' }),
+      ).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(
+        t.core.customers.reveal(outsider, c!.id, { fields: ['mobile'], purpose: 'customer_service', justification: '客户来电核实' }),
+      ).rejects.toBeInstanceOf(ForbiddenError);
       await expect(
         t.core.customers.reveal(staff, c!.id, { fields: ['mobile'], purpose: 'customer_service', justification: `call back ${MOBILE}` }),
       ).rejects.toMatchObject({ problems: [{ field: 'justification', reason: 'contains_pi' }] });
       const auditor = await makeUser(t.core, ['auditor']);
-      await expect(t.core.customers.reveal(auditor, c!.id, { fields: ['mobile'], purpose: 'customer_service', justification: '审计抽查' })).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(
+        t.core.customers.reveal(auditor, c!.id, { fields: ['mobile'], purpose: 'customer_service', justification: '审计抽查' }),
+      ).rejects.toBeInstanceOf(ForbiddenError);
       await t.core.audit.flush();
-      const evs = await q(`SELECT outcome, purpose_id, details FROM audit_events WHERE action IN ('customer.revealed', 'access.denied') AND (resource_id = $1 OR details->>'operation' = 'revealCustomerFields') ORDER BY seq`, [c!.id]);
-      expect(evs.filter((e) => e.outcome === 'success')).toEqual([{ outcome: 'success', purpose_id: 'customer_service', details: { fields: ['mobile', 'resident_id'], purpose: 'customer_service', justification: '客户来电核实身份' } }]);
+      const evs = await q(
+        `SELECT outcome, purpose_id, details FROM audit_events WHERE action IN ('customer.revealed', 'access.denied') AND (resource_id = $1 OR details->>'operation' = 'revealCustomerFields') ORDER BY seq`,
+        [c!.id],
+      );
+      expect(evs.filter((e) => e.outcome === 'success')).toEqual([
+        {
+          outcome: 'success',
+          purpose_id: 'customer_service',
+          details: { fields: ['mobile', 'resident_id'], purpose: 'customer_service', justification: '客户来电核实身份' },
+        },
+      ]);
       expect(evs.filter((e) => e.outcome === 'denied').length).toBeGreaterThanOrEqual(3);
       expect(JSON.stringify(evs)).not.toContain(MOBILE);
     });
@@ -96,15 +119,26 @@ for (const { kind, skip } of DB_KINDS) {
     it('refuses a ciphertext moved to another customer or field', async () => {
       const a = await t.core.customers.create(staff, { fields: { mobile: '13700000001', email: 'a@example.com' } });
       const b = await t.core.customers.create(staff, { fields: { mobile: '13700000002' } });
-      await q(`UPDATE customer_fields SET ciphertext = (SELECT ciphertext FROM customer_fields WHERE customer_id = $1 AND category_code = 'mobile') WHERE customer_id = $2 AND category_code = 'mobile'`, [a.id, b.id]);
+      await q(
+        `UPDATE customer_fields SET ciphertext = (SELECT ciphertext FROM customer_fields WHERE customer_id = $1 AND category_code = 'mobile') WHERE customer_id = $2 AND category_code = 'mobile'`,
+        [a.id, b.id],
+      );
       await expect(t.core.customers.get(staff, b.id)).rejects.toBeInstanceOf(CryptoError);
-      await q(`UPDATE customer_fields SET ciphertext = (SELECT ciphertext FROM customer_fields WHERE customer_id = $1 AND category_code = 'mobile') WHERE customer_id = $1 AND category_code = 'email'`, [a.id]);
-      await expect(t.core.customers.reveal(staff, a.id, { fields: ['email'], purpose: 'customer_service', justification: '客户来电核实' })).rejects.toBeInstanceOf(CryptoError);
+      await q(
+        `UPDATE customer_fields SET ciphertext = (SELECT ciphertext FROM customer_fields WHERE customer_id = $1 AND category_code = 'mobile') WHERE customer_id = $1 AND category_code = 'email'`,
+        [a.id],
+      );
+      await expect(
+        t.core.customers.reveal(staff, a.id, { fields: ['email'], purpose: 'customer_service', justification: '客户来电核实' }),
+      ).rejects.toBeInstanceOf(CryptoError);
     });
 
     it('deletes by crypto-shredding: the key is destroyed and copied ciphertexts no longer decrypt', async () => {
       const c = await t.core.customers.create(staff, { fields: { mobile: '13600000001', name: '李四' } });
-      const [copy] = await q(`SELECT ciphertext, data_key_version FROM customer_fields WHERE customer_id = $1 AND category_code = 'mobile'`, [c.id]);
+      const [copy] = await q(
+        `SELECT ciphertext, data_key_version FROM customer_fields WHERE customer_id = $1 AND category_code = 'mobile'`,
+        [c.id],
+      );
       const compliance = await makeUser(t.core, ['compliance_officer']);
       await expect(t.core.customers.delete(staff, c.id, { reason: '客户注销' })).rejects.toBeInstanceOf(ForbiddenError);
       await t.core.customers.delete(compliance, c.id, { reason: '客户申请删除' });
@@ -114,7 +148,10 @@ for (const { kind, skip } of DB_KINDS) {
       expect(await q(`SELECT 1 FROM customer_fields WHERE customer_id = $1`, [c.id])).toHaveLength(0);
       await expect(t.core.customers.get(staff, c.id)).rejects.toBeInstanceOf(NotFoundError);
       // Put the old ciphertext back (as from a copy): with the key gone it still cannot be read.
-      await q(`INSERT INTO customer_fields (customer_id, category_code, pi_type, ciphertext, data_key_version, updated_by) VALUES ($1, 'mobile', 'cn_mobile', $2, $3, 'x')`, [c.id, copy!.ciphertext, copy!.data_key_version]);
+      await q(
+        `INSERT INTO customer_fields (customer_id, category_code, pi_type, ciphertext, data_key_version, updated_by) VALUES ($1, 'mobile', 'cn_mobile', $2, $3, 'x')`,
+        [c.id, copy!.ciphertext, copy!.data_key_version],
+      );
       await q(`UPDATE customers SET status = 'active' WHERE id = $1`, [c.id]);
       await expect(t.core.customers.get(staff, c.id)).rejects.toBeInstanceOf(NotFoundError);
     });

@@ -37,9 +37,24 @@ for (const { kind, skip } of DB_KINDS) {
     });
 
     it('the required operationIds of the foundation exist in the OpenAPI document', async () => {
-      const doc = (await t.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { operationId?: string }>> };
+      const doc = (await t.app.inject({ url: '/openapi.json' })).json() as {
+        paths: Record<string, Record<string, { operationId?: string }>>;
+      };
       const ids = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
-      for (const id of ['login', 'logout', 'getCurrentUser', 'listUsers', 'createUser', 'listDepartments', 'createDepartment', 'listRoles', 'listDataCategories', 'createDataCategory', 'listAuditEvents', 'verifyAuditChain']) {
+      for (const id of [
+        'login',
+        'logout',
+        'getCurrentUser',
+        'listUsers',
+        'createUser',
+        'listDepartments',
+        'createDepartment',
+        'listRoles',
+        'listDataCategories',
+        'createDataCategory',
+        'listAuditEvents',
+        'verifyAuditChain',
+      ]) {
         expect(ids).toContain(id);
       }
     });
@@ -55,15 +70,23 @@ for (const { kind, skip } of DB_KINDS) {
         if (route.operationId === 'logout') continue; // would end the session used by later cases; covered in auth tests
         const url = route.url.replace(/:[a-zA-Z]+/g, () => randomUUID());
         const headers: Record<string, string> = role === 'anonymous' ? {} : { authorization: `Bearer ${tokens.get(role)}` };
-        const r = await t.app.inject({ method: route.method as 'GET', url, headers, ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }) });
+        const r = await t.app.inject({
+          method: route.method as 'GET',
+          url,
+          headers,
+          ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }),
+        });
         const op = Object.values(OPERATIONS).find((o) => o.id === route.operationId)!;
         const reqs: Requirement[] = Array.isArray(op.requires) ? [...op.requires] : [op.requires as Requirement];
         const actor = role === 'anonymous' ? null : actors.get(role)!;
         const allowed = reqs.some((q) => (actor ? allows(actor, q) : q === 'public'));
         const status = r.statusCode;
-        if (allowed && (status === 401 || status === 403)) failures.push(`${role} ${route.method} ${route.url}: allowed by core table but got ${status}`);
-        if (!allowed && role === 'anonymous' && status !== 401) failures.push(`anonymous ${route.method} ${route.url}: expected 401, got ${status}`);
-        if (!allowed && role !== 'anonymous' && status !== 403) failures.push(`${role} ${route.method} ${route.url}: expected 403, got ${status}`);
+        if (allowed && (status === 401 || status === 403))
+          failures.push(`${role} ${route.method} ${route.url}: allowed by core table but got ${status}`);
+        if (!allowed && role === 'anonymous' && status !== 401)
+          failures.push(`anonymous ${route.method} ${route.url}: expected 401, got ${status}`);
+        if (!allowed && role !== 'anonymous' && status !== 403)
+          failures.push(`${role} ${route.method} ${route.url}: expected 403, got ${status}`);
         if (status >= 500) failures.push(`${role} ${route.method} ${route.url}: server error ${status} ${r.body}`);
       }
       expect(failures).toEqual([]);
@@ -72,7 +95,9 @@ for (const { kind, skip } of DB_KINDS) {
     it('an auditor is allowed to read the audit log but holds no user-management permission', async () => {
       const r = await t.app.inject({ url: '/api/v1/audit-events', headers: { authorization: `Bearer ${tokens.get('auditor')}` } });
       expect(r.statusCode).toBe(200);
-      const me = (await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${tokens.get('auditor')}` } })).json() as { permissions: string[] };
+      const me = (await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${tokens.get('auditor')}` } })).json() as {
+        permissions: string[];
+      };
       expect(me.permissions).not.toContain('user.manage');
     });
   });

@@ -48,18 +48,34 @@ export async function startFakeIdp(clientId: string, clientSecret: string) {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         const p = new URLSearchParams(body);
-        const basic = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString() : null;
+        const basic = req.headers.authorization?.startsWith('Basic ')
+          ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString()
+          : null;
         const [id, secret] = basic ? basic.split(':').map(decodeURIComponent) : [p.get('client_id'), p.get('client_secret')];
         if (id !== clientId || secret !== clientSecret) return json(401, { error: 'invalid_client' });
         const entry = codes.get(p.get('code') ?? '');
         codes.delete(p.get('code') ?? '');
         const verifier = p.get('code_verifier') ?? '';
-        if (!entry || createHash('sha256').update(verifier).digest('base64url') !== entry.challenge) return json(400, { error: 'invalid_grant' });
+        if (!entry || createHash('sha256').update(verifier).digest('base64url') !== entry.challenge)
+          return json(400, { error: 'invalid_grant' });
         const now = Math.floor(Date.now() / 1000);
         const header = b64({ alg: 'RS256', kid: 'k1', typ: 'JWT' });
-        const payload = b64({ iss: issuer, sub: entry.sub, aud: clientId, iat: now, exp: now + 300, nonce: entry.nonce, preferred_username: entry.username });
+        const payload = b64({
+          iss: issuer,
+          sub: entry.sub,
+          aud: clientId,
+          iat: now,
+          exp: now + 300,
+          nonce: entry.nonce,
+          preferred_username: entry.username,
+        });
         const sig = sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');
-        return json(200, { access_token: randomBytes(16).toString('hex'), token_type: 'Bearer', expires_in: 300, id_token: `${header}.${payload}.${sig}` });
+        return json(200, {
+          access_token: randomBytes(16).toString('hex'),
+          token_type: 'Bearer',
+          expires_in: 300,
+          id_token: `${header}.${payload}.${sig}`,
+        });
       });
       return;
     }

@@ -18,7 +18,11 @@ for (const { kind, skip } of DB_KINDS) {
     const auth = () => ({ authorization: `Bearer ${adminToken}` });
 
     it('login sets an HTTP-only strict session cookie that authenticates the console', async () => {
-      const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: adminName, password: STRONG_PASSWORD } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: adminName, password: STRONG_PASSWORD },
+      });
       expect(r.statusCode).toBe(200);
       const cookie = r.cookies.find((c) => c.name === 'custos_session')!;
       expect(cookie.httpOnly).toBe(true);
@@ -94,7 +98,12 @@ for (const { kind, skip } of DB_KINDS) {
     it('rate-limits the login route per address', async () => {
       let limited = false;
       for (let i = 0; i < 25 && !limited; i++) {
-        const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: `nobody${i}`, password: 'wrong-password-xyz' }, remoteAddress: '10.9.9.9' });
+        const r = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: `nobody${i}`, password: 'wrong-password-xyz' },
+          remoteAddress: '10.9.9.9',
+        });
         if (r.statusCode === 429) limited = true;
       }
       expect(limited).toBe(true);

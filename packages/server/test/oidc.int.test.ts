@@ -41,7 +41,12 @@ describe('optional OIDC sign-in', () => {
 
   it('signs in a pre-provisioned user, links the subject, and the session works', async () => {
     const dept = await t.core.departments.create(SYSTEM, { name: 'SSO dept' });
-    await t.core.users.create(SYSTEM, { username: idp.identity.username, displayName: 'SSO User', departmentId: dept.id, roles: ['auditor'] });
+    await t.core.users.create(SYSTEM, {
+      username: idp.identity.username,
+      displayName: 'SSO User',
+      departmentId: dept.id,
+      roles: ['auditor'],
+    });
     const r = await signIn();
     expect(r.statusCode).toBe(302);
     expect(r.headers.location).toBe('/');

@@ -86,7 +86,8 @@ export const en: Messages = {
   'customers.form.pickPlaceholder': 'Choose categories',
   'customers.form.noFields': 'Choose at least one category',
   'customers.form.datePlaceholder': 'e.g. 1990-01-31',
-  'customers.form.encrypted': 'Each value is validated against its category, normalised and encrypted on its own; afterwards only masked values are shown.',
+  'customers.form.encrypted':
+    'Each value is validated against its category, normalised and encrypted on its own; afterwards only masked values are shown.',
 
   'customer.title': 'Customer',
   'customer.back': 'Back to search',
@@ -94,7 +95,8 @@ export const en: Messages = {
   'customer.value': 'Value (masked)',
   'customer.version': 'Version',
   'customer.fieldCount': 'Fields',
-  'customer.maskedNotice': 'All values below are masked. To see a plain value use "Reveal" and state the purpose; the access is recorded in the audit log.',
+  'customer.maskedNotice':
+    'All values below are masked. To see a plain value use "Reveal" and state the purpose; the access is recorded in the audit log.',
   'customer.notFound': 'The customer does not exist or has been deleted',
   'customer.reveal': 'Reveal',
   'customer.correct': 'Correct',
@@ -110,7 +112,8 @@ export const en: Messages = {
   'reveal.purposesHeld': 'Purposes your department holds: {list}',
   'reveal.purposesNone': 'Your department holds no purpose yet; ask the compliance officer.',
   'reveal.justification': 'Justification',
-  'reveal.justificationPlaceholder': 'Why you need the plain value, e.g. the customer called to confirm their registered mobile number. Do not enter personal information.',
+  'reveal.justificationPlaceholder':
+    'Why you need the plain value, e.g. the customer called to confirm their registered mobile number. Do not enter personal information.',
   'reveal.justificationLength': 'The justification must be 4–500 characters',
   'reveal.submit': 'Reveal',
   'reveal.close': 'Close and clear',
@@ -135,7 +138,8 @@ export const en: Messages = {
   'history.reasonLine': 'Reason: {reason}',
 
   'deleteCustomer.title': 'Delete customer',
-  'deleteCustomer.warning': "Deleting destroys the customer's data key (crypto-shredding): every ciphertext in the database, its replicas and backups made from now on becomes permanently unreadable. This cannot be undone.",
+  'deleteCustomer.warning':
+    "Deleting destroys the customer's data key (crypto-shredding): every ciphertext in the database, its replicas and backups made from now on becomes permanently unreadable. This cannot be undone.",
   'deleteCustomer.reason': 'Reason',
   'deleteCustomer.reasonPlaceholder': 'e.g. the customer exercised their right to erasure. Do not enter personal information.',
   'deleteCustomer.reasonLength': 'The reason must be 2–500 characters',
@@ -180,7 +184,8 @@ export const en: Messages = {
   'reason.not_present': 'The customer has no such field',
 
   'keys.title': 'Keys',
-  'keys.subtitle': 'Customer data keys are wrapped by a key-encryption key (KEK); after a rotation every data key is re-wrapped under the new version in the background.',
+  'keys.subtitle':
+    'Customer data keys are wrapped by a key-encryption key (KEK); after a rotation every data key is re-wrapped under the new version in the background.',
   'keys.keks': 'Key-encryption keys (KEK)',
   'keys.version': 'Version',
   'keys.state': 'State',
@@ -203,7 +208,8 @@ export const en: Messages = {
   'keys.jobs.empty': 'No re-wrap job yet',
   'keys.rotate': 'Rotate',
   'keys.rotate.confirmTitle': 'Rotate the key-encryption key?',
-  'keys.rotate.confirm': 'A new KEK version is created and every customer data key is re-wrapped under it in the background. Older versions keep unwrapping until no data key uses them.',
+  'keys.rotate.confirm':
+    'A new KEK version is created and every customer data key is re-wrapped under it in the background. Older versions keep unwrapping until no data key uses them.',
   'keys.rotate.started': 'KEK v{version} created; re-wrapping {total} data keys',
   'keys.rotate.completed': 'Re-wrap completed: {done}/{total}',
   'keys.polling': 'Refreshing progress automatically…',

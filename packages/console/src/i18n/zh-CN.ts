@@ -303,7 +303,8 @@ export const zhCN = {
   'audit.verify': '校验哈希链',
   'audit.verify.intact': '审计日志完整，未发现篡改',
   'audit.verify.broken': '审计日志完整性受损：第一个异常序号为 {seq}',
-  'audit.verify.detail': '已校验 {checked} 条事件，待入链 {pending} 条；检查点已校验 {cpChecked} 个，失败 {cpFailed} 个，最新检查点序号 {cpLatest}。',
+  'audit.verify.detail':
+    '已校验 {checked} 条事件，待入链 {pending} 条；检查点已校验 {cpChecked} 个，失败 {cpFailed} 个，最新检查点序号 {cpLatest}。',
   'audit.verify.reason': '原因：{reason}',
   'audit.drawer.title': '审计事件详情',
   'audit.field.id': '事件编号',

@@ -132,12 +132,7 @@ export function AppLayout() {
             zIndex: 10,
           }}
         >
-          <Button
-            type="text"
-            aria-label="toggle menu"
-            icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
-            onClick={toggle}
-          />
+          <Button type="text" aria-label="toggle menu" icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />} onClick={toggle} />
           <Typography.Text strong style={{ fontSize: 15 }}>
             {route && can(route.permission) ? t(NAV[route.key].label) : ''}
           </Typography.Text>

@@ -69,23 +69,20 @@ export function AuditPage() {
   const reportRef = useRef(report);
   reportRef.current = report;
 
-  const loadFirst = useCallback(
-    async (q: AuditQuery) => {
-      const mine = ++seq.current;
-      setLoading(true);
-      try {
-        const page = await api.listAuditEvents({ ...q, limit: PAGE_SIZE });
-        if (mine !== seq.current) return;
-        setEvents(page.items);
-        setNextCursor(page.nextCursor);
-      } catch (err) {
-        if (mine === seq.current) reportRef.current(err);
-      } finally {
-        if (mine === seq.current) setLoading(false);
-      }
-    },
-    [],
-  );
+  const loadFirst = useCallback(async (q: AuditQuery) => {
+    const mine = ++seq.current;
+    setLoading(true);
+    try {
+      const page = await api.listAuditEvents({ ...q, limit: PAGE_SIZE });
+      if (mine !== seq.current) return;
+      setEvents(page.items);
+      setNextCursor(page.nextCursor);
+    } catch (err) {
+      if (mine === seq.current) reportRef.current(err);
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, []);
 
   useEffect(() => {
     void loadFirst(query);
@@ -135,7 +132,11 @@ export function AuditPage() {
       dataIndex: 'actor',
       render: (a: AuditEvent['actor']) => (
         <Space size={6}>
-          {a.type === 'system' ? <RobotOutlined style={{ color: 'rgba(0,0,0,0.45)' }} /> : <UserOutlined style={{ color: 'rgba(0,0,0,0.45)' }} />}
+          {a.type === 'system' ? (
+            <RobotOutlined style={{ color: 'rgba(0,0,0,0.45)' }} />
+          ) : (
+            <UserOutlined style={{ color: 'rgba(0,0,0,0.45)' }} />
+          )}
           <span>{a.type === 'system' && !a.name ? t('audit.actor.system') : a.name}</span>
         </Space>
       ),
@@ -229,7 +230,12 @@ export function AuditPage() {
             />
           </Form.Item>
           <Form.Item name="resourceType" label={t('audit.filter.resourceType')}>
-            <Input allowClear placeholder={t('audit.filter.resourceTypePlaceholder')} style={{ width: 180 }} data-testid="audit-filter-resourceType" />
+            <Input
+              allowClear
+              placeholder={t('audit.filter.resourceTypePlaceholder')}
+              style={{ width: 180 }}
+              data-testid="audit-filter-resourceType"
+            />
           </Form.Item>
           <Form.Item name="range" label={t('audit.filter.time')}>
             <DatePicker.RangePicker allowEmpty={[true, true]} data-testid="audit-filter-range" />
@@ -389,7 +395,11 @@ function EventDrawer({ event, onClose }: { event: AuditEvent | null; onClose: ()
                 </pre>
               ),
             },
-            { key: 'prevHash', label: t('audit.field.prevHash'), children: <span data-testid="audit-drawer-prevhash">{mono(event.prevHash)}</span> },
+            {
+              key: 'prevHash',
+              label: t('audit.field.prevHash'),
+              children: <span data-testid="audit-drawer-prevhash">{mono(event.prevHash)}</span>,
+            },
             { key: 'hash', label: t('audit.field.hash'), children: <span data-testid="audit-drawer-hash">{mono(event.hash, true)}</span> },
           ]}
         />

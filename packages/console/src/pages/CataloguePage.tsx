@@ -94,8 +94,7 @@ export function CataloguePage() {
       title: t('catalogue.origin'),
       dataIndex: 'builtIn',
       width: 100,
-      render: (v: boolean) =>
-        v ? <Tag color="geekblue">{t('catalogue.builtIn')}</Tag> : <Tag color="green">{t('catalogue.custom')}</Tag>,
+      render: (v: boolean) => (v ? <Tag color="geekblue">{t('catalogue.builtIn')}</Tag> : <Tag color="green">{t('catalogue.custom')}</Tag>),
     },
     { title: t('catalogue.version'), dataIndex: 'version', width: 80, align: 'right', render: (v: number) => `v${v}` },
     { title: t('common.updated'), dataIndex: 'updatedAt', width: 180, render: (v: string) => formatDateTime(v) },
@@ -201,7 +200,12 @@ function NewCategoryModal({ open, onClose, onCreated }: { open: boolean; onClose
         data-testid="category-form"
         style={{ marginTop: 16 }}
       >
-        <Form.Item name="code" label={t('catalogue.code')} extra={t('catalogue.codeHint')} rules={[required(t('catalogue.code')), { pattern: /^[a-z][a-z0-9_]{1,63}$/, message: t('catalogue.codeHint') }]}>
+        <Form.Item
+          name="code"
+          label={t('catalogue.code')}
+          extra={t('catalogue.codeHint')}
+          rules={[required(t('catalogue.code')), { pattern: /^[a-z][a-z0-9_]{1,63}$/, message: t('catalogue.codeHint') }]}
+        >
           <Input data-testid="category-form-code" className="custos-mono" maxLength={64} autoComplete="off" />
         </Form.Item>
         <Row gutter={16}>

@@ -204,7 +204,14 @@ function PurposesModal({ department, onClose }: { department: Department | null;
               <Button key="cancel" onClick={onClose}>
                 {t('common.cancel')}
               </Button>,
-              <Button key="save" type="primary" loading={saving} disabled={value === null} onClick={() => void save()} data-testid="purposes-save">
+              <Button
+                key="save"
+                type="primary"
+                loading={saving}
+                disabled={value === null}
+                onClick={() => void save()}
+                data-testid="purposes-save"
+              >
                 {t('purposes.save')}
               </Button>,
             ]
@@ -327,9 +334,7 @@ function NewDepartmentModal({
             showSearch
             optionFilterProp="label"
             placeholder={t('departments.headNone')}
-            options={users
-              .filter((u) => u.status === 'active')
-              .map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }))}
+            options={users.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }))}
           />
         </Form.Item>
       </Form>

@@ -72,7 +72,11 @@ export function UsersPage() {
       title: t('users.department'),
       dataIndex: 'departmentId',
       render: (v: string | null) =>
-        v ? (deptName.get(v) ?? <Typography.Text type="secondary">{v}</Typography.Text>) : <Typography.Text type="secondary">{t('common.none')}</Typography.Text>,
+        v ? (
+          (deptName.get(v) ?? <Typography.Text type="secondary">{v}</Typography.Text>)
+        ) : (
+          <Typography.Text type="secondary">{t('common.none')}</Typography.Text>
+        ),
     },
     {
       title: t('users.roles'),
@@ -92,7 +96,11 @@ export function UsersPage() {
       dataIndex: 'status',
       width: 110,
       render: (v: User['status']) =>
-        v === 'active' ? <Badge status="success" text={t('users.status.active')} /> : <Badge status="default" text={t('users.status.disabled')} />,
+        v === 'active' ? (
+          <Badge status="success" text={t('users.status.active')} />
+        ) : (
+          <Badge status="default" text={t('users.status.disabled')} />
+        ),
     },
     {
       title: t('common.created'),
@@ -234,7 +242,14 @@ function NewUserModal({
       okButtonProps={{ 'data-testid': 'user-submit' }}
       width={560}
     >
-      <Form<NewUserForm> form={form} layout="vertical" preserve={false} initialValues={{ roles: ['staff'] }} data-testid="user-form" style={{ marginTop: 16 }}>
+      <Form<NewUserForm>
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ roles: ['staff'] }}
+        data-testid="user-form"
+        style={{ marginTop: 16 }}
+      >
         <Form.Item
           name="username"
           label={t('users.username')}

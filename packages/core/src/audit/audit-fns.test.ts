@@ -14,7 +14,11 @@ function chain(bodies: string[]): ChainedRow[] {
 }
 
 describe('audit hash chain', () => {
-  const bodies = Array.from({ length: 10 }, (_, i) => `["2026-11-27T10:00:0${i % 10}.000000Z", "user", null, "li.lei", "department.created", "department", "d${i}", ["P1.2"], null, "success", "r${i}", {"name": "部门${i}"}]`);
+  const bodies = Array.from(
+    { length: 10 },
+    (_, i) =>
+      `["2026-11-27T10:00:0${i % 10}.000000Z", "user", null, "li.lei", "department.created", "department", "d${i}", ["P1.2"], null, "success", "r${i}", {"name": "部门${i}"}]`,
+  );
 
   it('binds position and link into the hash', () => {
     expect(chainHash(1, GENESIS_HASH, 'x')).not.toBe(chainHash(2, GENESIS_HASH, 'x'));
@@ -27,9 +31,17 @@ describe('audit hash chain', () => {
     expect(checkChainSegment({ seq: 0, hash: GENESIS_HASH }, rows)).toMatchObject({ ok: true, head: { seq: 10 } });
     const tampered = rows.map((r) => (r.seq === 4 ? { ...r, body: r.body.replace('li.lei', 'mallory') } : r));
     expect(checkChainSegment({ seq: 0, hash: GENESIS_HASH }, tampered)).toEqual({ ok: false, break: { seq: 4, reason: 'hash_mismatch' } });
-    expect(checkChainSegment({ seq: 0, hash: GENESIS_HASH }, rows.filter((r) => r.seq !== 6))).toEqual({ ok: false, break: { seq: 6, reason: 'sequence_gap' } });
+    expect(
+      checkChainSegment(
+        { seq: 0, hash: GENESIS_HASH },
+        rows.filter((r) => r.seq !== 6),
+      ),
+    ).toEqual({ ok: false, break: { seq: 6, reason: 'sequence_gap' } });
     const relinked = rows.map((r) => (r.seq === 7 ? { ...r, prevHash: GENESIS_HASH } : r));
-    expect(checkChainSegment({ seq: 0, hash: GENESIS_HASH }, relinked)).toEqual({ ok: false, break: { seq: 7, reason: 'prev_hash_mismatch' } });
+    expect(checkChainSegment({ seq: 0, hash: GENESIS_HASH }, relinked)).toEqual({
+      ok: false,
+      break: { seq: 7, reason: 'prev_hash_mismatch' },
+    });
   });
 
   it('detects any change to any single body (property)', () => {

@@ -23,16 +23,23 @@ export function createAuditLogService(deps: { runner: Runner; audit: AuditServic
       runner.authorize(actor, OPERATIONS.verifyAuditChain);
       const result = await audit.verify(opts);
       await runner.run(actor, OPERATIONS.verifyAuditChain, ({ audit: write }) =>
-        write({ action: 'audit.verified', resourceType: 'audit_chain', outcome: result.intact ? 'success' : 'failure', details: { ...result } }),
+        write({
+          action: 'audit.verified',
+          resourceType: 'audit_chain',
+          outcome: result.intact ? 'success' : 'failure',
+          details: { ...result },
+        }),
       );
       return result;
     },
 
     async checkpoint(actor: Actor): Promise<Checkpoint | null> {
-      return runner.run(actor, OPERATIONS.createAuditCheckpoint, async ({ audit: write }) => {
-        await write({ action: 'audit.checkpoint_requested', resourceType: 'audit_chain' });
-        return null;
-      }).then(() => audit.checkpoint());
+      return runner
+        .run(actor, OPERATIONS.createAuditCheckpoint, async ({ audit: write }) => {
+          await write({ action: 'audit.checkpoint_requested', resourceType: 'audit_chain' });
+          return null;
+        })
+        .then(() => audit.checkpoint());
     },
   };
 }

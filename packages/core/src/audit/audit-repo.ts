@@ -46,7 +46,10 @@ export function toAuditEvent(r: Row): AuditEvent {
 
 export async function listAuditEvents(tx: Tx, q: z.output<typeof listAuditEventsQuery>) {
   const where: SQL[] = [];
-  if (q.action) where.push(q.action.includes('*') ? sql`${auditEvents.action} LIKE ${q.action.replaceAll('*', '%')}` : eq(auditEvents.action, q.action));
+  if (q.action)
+    where.push(
+      q.action.includes('*') ? sql`${auditEvents.action} LIKE ${q.action.replaceAll('*', '%')}` : eq(auditEvents.action, q.action),
+    );
   if (q.outcome) where.push(eq(auditEvents.outcome, q.outcome));
   if (q.resourceType) where.push(eq(auditEvents.resourceType, q.resourceType));
   if (q.resourceId) where.push(eq(auditEvents.resourceId, q.resourceId));

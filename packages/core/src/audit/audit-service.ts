@@ -48,41 +48,44 @@ export function createAuditService(deps: AuditServiceDeps) {
    */
   async function chainOnce(): Promise<number> {
     let update: string | null = null;
-    const n = await database.transaction(async (tx) => {
-      if (database.kind === 'postgres') {
-        const got = await sqlRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${CHAIN_LOCK.toString()}::bigint) AS ok`);
-        if (!got[0]?.ok) return -1;
-      }
-      const rows = await sqlRows<{ id: number | string; body: string; head_seq: number | string | null; head_hash: string | null }>(
-        tx,
-        sql.raw(`WITH head AS (SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1),
+    const n = await database.transaction(
+      async (tx) => {
+        if (database.kind === 'postgres') {
+          const got = await sqlRows<{ ok: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${CHAIN_LOCK.toString()}::bigint) AS ok`);
+          if (!got[0]?.ok) return -1;
+        }
+        const rows = await sqlRows<{ id: number | string; body: string; head_seq: number | string | null; head_hash: string | null }>(
+          tx,
+          sql.raw(`WITH head AS (SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1),
                       pending AS (SELECT id, ${AUDIT_BODY_SQL} AS body FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT ${CHAIN_BATCH} FOR UPDATE)
                  SELECT p.id, p.body, h.seq AS head_seq, h.hash AS head_hash FROM pending p LEFT JOIN head h ON true ORDER BY p.id`),
-      );
-      if (rows.length === 0) return 0;
-      let seq = rows[0]!.head_seq === null ? 0 : Number(rows[0]!.head_seq);
-      let prev = rows[0]!.head_hash ?? GENESIS_HASH;
-      const ids: number[] = [];
-      const seqs: number[] = [];
-      const prevs: string[] = [];
-      const hashes: string[] = [];
-      for (const row of rows) {
-        seq += 1;
-        const hash = chainHash(seq, prev, row.body);
-        ids.push(Number(row.id));
-        seqs.push(seq);
-        prevs.push(prev);
-        hashes.push(hash);
-        prev = hash;
-      }
-      // Numbers and hex digests only, so the literal arrays need no quoting. `a.seq IS NULL`
-      // lets the planner use the pending-rows index instead of scanning the table.
-      update = `UPDATE audit_events AS a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+        );
+        if (rows.length === 0) return 0;
+        let seq = rows[0]!.head_seq === null ? 0 : Number(rows[0]!.head_seq);
+        let prev = rows[0]!.head_hash ?? GENESIS_HASH;
+        const ids: number[] = [];
+        const seqs: number[] = [];
+        const prevs: string[] = [];
+        const hashes: string[] = [];
+        for (const row of rows) {
+          seq += 1;
+          const hash = chainHash(seq, prev, row.body);
+          ids.push(Number(row.id));
+          seqs.push(seq);
+          prevs.push(prev);
+          hashes.push(hash);
+          prev = hash;
+        }
+        // Numbers and hex digests only, so the literal arrays need no quoting. `a.seq IS NULL`
+        // lets the planner use the pending-rows index instead of scanning the table.
+        update = `UPDATE audit_events AS a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
         FROM unnest('${toPgArray(ids)}'::bigint[], '${toPgArray(seqs)}'::bigint[], '${toPgArray(prevs)}'::text[], '${toPgArray(hashes)}'::text[])
           AS u(id, seq, prev_hash, hash)
         WHERE a.id = u.id AND a.seq IS NULL`;
-      return ids.length;
-    }, () => update);
+        return ids.length;
+      },
+      () => update,
+    );
     return n;
   }
 

@@ -62,10 +62,14 @@ export async function migrate(database: Database, onProgress?: (msg: string) => 
     for (const m of migrations) {
       if (applied.has(m.version)) continue;
       onProgress?.(`applying ${m.name}`);
-      await database.exec(`BEGIN;\n${m.sql}\n;INSERT INTO custos_schema_migrations (version, name, checksum) VALUES (${m.version}, '${m.name}', '${m.checksum}');\nCOMMIT;`).catch(async (e: unknown) => {
-        await database.exec('ROLLBACK').catch(() => {});
-        throw new Error(`migration ${m.name} failed: ${(e as Error).message}`);
-      });
+      await database
+        .exec(
+          `BEGIN;\n${m.sql}\n;INSERT INTO custos_schema_migrations (version, name, checksum) VALUES (${m.version}, '${m.name}', '${m.checksum}');\nCOMMIT;`,
+        )
+        .catch(async (e: unknown) => {
+          await database.exec('ROLLBACK').catch(() => {});
+          throw new Error(`migration ${m.name} failed: ${(e as Error).message}`);
+        });
       done.push(m.name);
     }
     return { applied: done, alreadyApplied: applied.size };

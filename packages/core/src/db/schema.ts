@@ -25,7 +25,9 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 
 /** P1.2: the staff/department register. Departments form a tree; each may have a head. */
 export const departments = pgTable('departments', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   name: text('name').notNull(),
   parentId: uuid('parent_id'),
   headUserId: uuid('head_user_id'),
@@ -36,15 +38,22 @@ export const departments = pgTable('departments', {
 export const users = pgTable(
   'users',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     username: text('username').notNull(),
     displayName: text('display_name').notNull(),
     email: text('email'),
     departmentId: uuid('department_id'),
-    roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+    roles: text('roles')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     passwordHash: text('password_hash'),
     oidcSubject: text('oidc_subject'),
-    status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'disabled'] })
+      .notNull()
+      .default('active'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
     disabledAt: ts('disabled_at'),
@@ -77,7 +86,9 @@ export const sessions = pgTable(
 export const apiTokens = pgTable(
   'api_tokens',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     userId: uuid('user_id').notNull(),
     name: text('name').notNull(),
     /** SHA-256 of the token (the token is 256 random bits, so a fast hash is enough). */
@@ -96,7 +107,9 @@ export const apiTokens = pgTable(
 export const dataCategories = pgTable(
   'data_categories',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     code: text('code').notNull(),
     nameZh: text('name_zh').notNull(),
     nameEn: text('name_en').notNull(),
@@ -166,8 +179,12 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 
 /** P2.3, P4.1: customers of the vault; the row stays as the record after deletion (no PI in it). */
 export const customers = pgTable('customers', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-  status: text('status', { enum: ['active', 'deleted'] }).notNull().default('active'),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  status: text('status', { enum: ['active', 'deleted'] })
+    .notNull()
+    .default('active'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
   createdBy: text('created_by').notNull(),
@@ -223,7 +240,9 @@ export const vaultSystemKeys = pgTable('vault_system_keys', {
 });
 
 export const keyRewrapJobs = pgTable('key_rewrap_jobs', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   toVersion: integer('to_version').notNull(),
   status: text('status', { enum: ['running', 'completed', 'failed'] }).notNull(),
   total: integer('total').notNull().default(0),

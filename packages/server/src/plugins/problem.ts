@@ -56,7 +56,12 @@ export const problemPlugin = fp(
         detail = 'the request is not valid';
         errors = err.validation.map((v) => ({
           field:
-            [(err as FastifyError).validationContext === 'body' ? undefined : (err as FastifyError).validationContext, ...String(v.instancePath ?? '').split('/').filter(Boolean)]
+            [
+              (err as FastifyError).validationContext === 'body' ? undefined : (err as FastifyError).validationContext,
+              ...String(v.instancePath ?? '')
+                .split('/')
+                .filter(Boolean),
+            ]
               .filter(Boolean)
               .join('.') || '(body)',
           reason: v.message ?? 'invalid',

@@ -12,7 +12,10 @@ export async function auditRoutes(app: FastifyInstance, opts: { core: Core }) {
     operation: OPERATIONS.listAuditEvents,
     summary: 'Audit events, newest first, with filters and a cursor',
     tags: ['audit'],
-    schema: { querystring: listAuditEventsQuery, response: { 200: z.object({ items: z.array(auditEventSchema), nextCursor: z.string().nullable() }) } },
+    schema: {
+      querystring: listAuditEventsQuery,
+      response: { 200: z.object({ items: z.array(auditEventSchema), nextCursor: z.string().nullable() }) },
+    },
     handler: async (req) => core.auditLog.list(req.actor, req.query),
   });
   apiRoute(app, {

@@ -1,6 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { currentUserSchema, loginInput, loginResult, apiTokenSchema, createApiTokenInput, NotFoundError, OPERATIONS, type Core } from '@custos/core';
+import {
+  currentUserSchema,
+  loginInput,
+  loginResult,
+  apiTokenSchema,
+  createApiTokenInput,
+  NotFoundError,
+  OPERATIONS,
+  type Core,
+} from '@custos/core';
 import { apiRoute } from '../route-def.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 
@@ -62,7 +71,11 @@ export async function authRoutes(app: FastifyInstance, opts: { core: Core }) {
     operation: OPERATIONS.completeOidcLogin,
     summary: 'The identity provider returns here; sets the session cookie and opens the console',
     tags: ['auth'],
-    schema: { querystring: z.object({ code: z.string().max(2048).optional(), state: z.string().max(512).optional(), error: z.string().max(200).optional() }).loose() },
+    schema: {
+      querystring: z
+        .object({ code: z.string().max(2048).optional(), state: z.string().max(512).optional(), error: z.string().max(200).optional() })
+        .loose(),
+    },
     handler: async (req, reply) => {
       const oidc = requireOidc();
       const callbackUrl = new URL(req.url, core.config.oidc!.redirectUri);

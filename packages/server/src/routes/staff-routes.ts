@@ -45,7 +45,7 @@ export async function staffRoutes(app: FastifyInstance, opts: { core: Core }) {
     method: 'POST',
     url: '/api/v1/users/:id/disable',
     operation: OPERATIONS.disableUser,
-    summary: "Disable a user; ends their sessions and API tokens at once",
+    summary: 'Disable a user; ends their sessions and API tokens at once',
     tags: ['staff'],
     schema: { params: idParams, response: { 200: userSchema } },
     handler: async (req) => core.users.disable(req.actor, req.params.id),

@@ -11,9 +11,24 @@ import type { AuditService } from '../../audit/audit-service.js';
 import { effectivePermissions } from '../../authz/authz-fns.js';
 import type { RoleId } from '../../authz/roles.js';
 import { parseInput } from '../../validation.js';
-import { checkPasswordPolicy, dummyPasswordHash, hashPassword, PASSWORD_PROBLEM_MESSAGES, verifyPassword, type KdfParams } from './password-fns.js';
+import {
+  checkPasswordPolicy,
+  dummyPasswordHash,
+  hashPassword,
+  PASSWORD_PROBLEM_MESSAGES,
+  verifyPassword,
+  type KdfParams,
+} from './password-fns.js';
 import { failedLoginDelayMs, newToken, tokenHash } from './token-fns.js';
-import { apiTokenSchema, createApiTokenInput, loginInput, type ApiToken, type CreateApiTokenInput, type LoginInput, type LoginResult } from './auth-types.js';
+import {
+  apiTokenSchema,
+  createApiTokenInput,
+  loginInput,
+  type ApiToken,
+  type CreateApiTokenInput,
+  type LoginInput,
+  type LoginResult,
+} from './auth-types.js';
 import { countUsers, findUserByUsername } from '../users/users-repo.js';
 
 export interface AuthSettings {
@@ -37,8 +52,22 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
   const { database, runner, audit, settings } = deps;
   const sleep = settings.delay ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
-  function actorFor(u: typeof users.$inferSelect, authMethod: Actor['authMethod'], requestId: string | undefined, extra: Partial<Actor> = {}): Actor {
-    return { type: 'user', userId: u.id, username: u.username, departmentId: u.departmentId, roles: u.roles as RoleId[], authMethod, requestId, ...extra };
+  function actorFor(
+    u: typeof users.$inferSelect,
+    authMethod: Actor['authMethod'],
+    requestId: string | undefined,
+    extra: Partial<Actor> = {},
+  ): Actor {
+    return {
+      type: 'user',
+      userId: u.id,
+      username: u.username,
+      departmentId: u.departmentId,
+      roles: u.roles as RoleId[],
+      authMethod,
+      requestId,
+      ...extra,
+    };
   }
 
   return {
@@ -73,12 +102,24 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
           return { ok: true as const, token, expiresAt, user, actor };
         }
         const failures = (throttle?.failures ?? 0) + (locked ? 0 : 1);
-        const lockedUntil = locked ? throttle!.lockedUntil : failures >= settings.lockThreshold ? new Date(now.getTime() + settings.lockMinutes * 60_000) : null;
+        const lockedUntil = locked
+          ? throttle!.lockedUntil
+          : failures >= settings.lockThreshold
+            ? new Date(now.getTime() + settings.lockMinutes * 60_000)
+            : null;
         await tx
           .insert(loginThrottle)
           .values({ usernameKey: key, failures, lastFailedAt: now, lockedUntil })
           .onConflictDoUpdate({ target: loginThrottle.usernameKey, set: { failures, lastFailedAt: now, lockedUntil } });
-        const reason = locked ? 'locked' : !user ? 'unknown_user' : user.status !== 'active' ? 'disabled' : !user.passwordHash ? 'no_password' : 'wrong_password';
+        const reason = locked
+          ? 'locked'
+          : !user
+            ? 'unknown_user'
+            : user.status !== 'active'
+              ? 'disabled'
+              : !user.passwordHash
+                ? 'no_password'
+                : 'wrong_password';
         await audit.append(tx, anon, {
           action: 'auth.login_failed',
           resourceType: user ? 'user' : null,
@@ -163,8 +204,10 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
         const data = parseInput(createApiTokenInput, input);
         const mine = effectivePermissions(actor);
         const excess = data.scopes.filter((s) => !mine.has(s));
-        if (excess.length) throw new ForbiddenError(`a token cannot hold permissions its owner lacks: ${excess.join(', ')}`, excess.join('|'));
-        if (actor.authMethod === 'api_token') throw new InvalidError('API tokens cannot create API tokens', [{ field: 'authorization', reason: 'api_token' }]);
+        if (excess.length)
+          throw new ForbiddenError(`a token cannot hold permissions its owner lacks: ${excess.join(', ')}`, excess.join('|'));
+        if (actor.authMethod === 'api_token')
+          throw new InvalidError('API tokens cannot create API tokens', [{ field: 'authorization', reason: 'api_token' }]);
         const token = newToken('cpat');
         const row = (
           await tx
@@ -179,7 +222,12 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
             })
             .returning()
         )[0]!;
-        await write({ action: 'api_token.created', resourceType: 'api_token', resourceId: row.id, details: { name: row.name, scopes: row.scopes, prefix: row.prefix } });
+        await write({
+          action: 'api_token.created',
+          resourceType: 'api_token',
+          resourceId: row.id,
+          details: { name: row.name, scopes: row.scopes, prefix: row.prefix },
+        });
         return { ...toApiToken(row), token };
       });
     },
@@ -202,7 +250,10 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
      */
     async bootstrapAdmin(admin: { username: string; password: string }): Promise<'created' | 'skipped'> {
       const problem = checkPasswordPolicy(admin.password, admin.username);
-      if (problem) throw new InvalidError(`CUSTOS_BOOTSTRAP_ADMIN: the password ${PASSWORD_PROBLEM_MESSAGES[problem]}`, [{ field: 'CUSTOS_BOOTSTRAP_ADMIN', reason: problem }]);
+      if (problem)
+        throw new InvalidError(`CUSTOS_BOOTSTRAP_ADMIN: the password ${PASSWORD_PROBLEM_MESSAGES[problem]}`, [
+          { field: 'CUSTOS_BOOTSTRAP_ADMIN', reason: problem },
+        ]);
       const actor = systemActor();
       const passwordHash = await hashPassword(admin.password, settings.kdf);
       return runner.run(actor, OPERATIONS.createUser, async ({ tx, audit: write }) => {
@@ -213,11 +264,27 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
         const user = (
           await tx
             .insert(users)
-            .values({ username: admin.username, displayName: admin.username, departmentId: dept.id, roles: ['administrator'], passwordHash })
+            .values({
+              username: admin.username,
+              displayName: admin.username,
+              departmentId: dept.id,
+              roles: ['administrator'],
+              passwordHash,
+            })
             .returning()
         )[0]!;
-        await write({ action: 'department.created', resourceType: 'department', resourceId: dept.id, details: { name: dept.name, bootstrap: true } });
-        await write({ action: 'user.created', resourceType: 'user', resourceId: user.id, details: { username: user.username, roles: user.roles, bootstrap: true } });
+        await write({
+          action: 'department.created',
+          resourceType: 'department',
+          resourceId: dept.id,
+          details: { name: dept.name, bootstrap: true },
+        });
+        await write({
+          action: 'user.created',
+          resourceType: 'user',
+          resourceId: user.id,
+          details: { username: user.username, roles: user.roles, bootstrap: true },
+        });
         return 'created' as const;
       });
     },

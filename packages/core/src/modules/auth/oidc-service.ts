@@ -26,7 +26,13 @@ export function createOidcService(deps: { oidc: OidcConfig; runner: Runner; audi
   let configuration: Promise<client.Configuration> | null = null;
   const discover = () =>
     (configuration ??= client
-      .discovery(new URL(oidc.issuer), oidc.clientId, oidc.clientSecret, undefined, oidc.allowHttp ? { execute: [client.allowInsecureRequests] } : undefined)
+      .discovery(
+        new URL(oidc.issuer),
+        oidc.clientId,
+        oidc.clientSecret,
+        undefined,
+        oidc.allowHttp ? { execute: [client.allowInsecureRequests] } : undefined,
+      )
       .catch((e: unknown) => {
         configuration = null;
         throw e;
@@ -63,8 +69,16 @@ export function createOidcService(deps: { oidc: OidcConfig; runner: Runner; audi
         throw new InvalidError('the sign-in state does not match this browser', [{ field: 'state', reason: 'mismatch' }]);
       }
       const anon = anonymousActor(meta.requestId);
-      const pending = await runner.run(anon, OPERATIONS.completeOidcLogin, async ({ tx }) =>
-        (await tx.delete(oidcPending).where(and(eq(oidcPending.state, state), sql`${oidcPending.createdAt} > ${new Date(Date.now() - PENDING_TTL_MS)}`)).returning())[0],
+      const pending = await runner.run(
+        anon,
+        OPERATIONS.completeOidcLogin,
+        async ({ tx }) =>
+          (
+            await tx
+              .delete(oidcPending)
+              .where(and(eq(oidcPending.state, state), sql`${oidcPending.createdAt} > ${new Date(Date.now() - PENDING_TTL_MS)}`))
+              .returning()
+          )[0],
       );
       if (!pending) throw new InvalidError('the sign-in expired or was already used', [{ field: 'state', reason: 'expired' }]);
       const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
@@ -81,9 +95,16 @@ export function createOidcService(deps: { oidc: OidcConfig; runner: Runner; audi
         let user = (await tx.select().from(users).where(eq(users.oidcSubject, subject)))[0];
         let linked = false;
         if (!user && preferred) {
-          const byName = (await tx.select().from(users).where(sql`lower(${users.username}) = lower(${preferred})`))[0];
+          const byName = (
+            await tx
+              .select()
+              .from(users)
+              .where(sql`lower(${users.username}) = lower(${preferred})`)
+          )[0];
           if (byName && byName.oidcSubject === null) {
-            user = (await tx.update(users).set({ oidcSubject: subject, updatedAt: new Date() }).where(eq(users.id, byName.id)).returning())[0]!;
+            user = (
+              await tx.update(users).set({ oidcSubject: subject, updatedAt: new Date() }).where(eq(users.id, byName.id)).returning()
+            )[0]!;
             linked = true;
           }
         }
@@ -101,9 +122,30 @@ export function createOidcService(deps: { oidc: OidcConfig; runner: Runner; audi
         const token = newToken('cs');
         const expiresAt = new Date(Date.now() + deps.maxHours * 3_600_000);
         await tx.insert(sessions).values({ id: tokenHash(token), userId: user.id, authMethod: 'oidc', expiresAt });
-        const actor: Actor = { type: 'user', userId: user.id, username: user.username, departmentId: user.departmentId, roles: user.roles as RoleId[], authMethod: 'oidc', requestId: meta.requestId };
-        if (linked) await audit.append(tx, actor, { action: 'user.oidc_linked', resourceType: 'user', resourceId: user.id, clauses: ['P1.2'], details: { issuer: claims.iss } });
-        await audit.append(tx, actor, { action: 'auth.login_succeeded', resourceType: 'user', resourceId: user.id, clauses: ['P1.2', 'P2.3'], details: { method: 'oidc', issuer: claims.iss } });
+        const actor: Actor = {
+          type: 'user',
+          userId: user.id,
+          username: user.username,
+          departmentId: user.departmentId,
+          roles: user.roles as RoleId[],
+          authMethod: 'oidc',
+          requestId: meta.requestId,
+        };
+        if (linked)
+          await audit.append(tx, actor, {
+            action: 'user.oidc_linked',
+            resourceType: 'user',
+            resourceId: user.id,
+            clauses: ['P1.2'],
+            details: { issuer: claims.iss },
+          });
+        await audit.append(tx, actor, {
+          action: 'auth.login_succeeded',
+          resourceType: 'user',
+          resourceId: user.id,
+          clauses: ['P1.2', 'P2.3'],
+          details: { method: 'oidc', issuer: claims.iss },
+        });
         return { token, expiresAt, user, actor };
       });
       if (!outcome) throw new UnauthenticatedError(OIDC_FAILED);

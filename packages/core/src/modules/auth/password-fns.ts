@@ -65,7 +65,8 @@ export function checkPasswordPolicy(password: string, username?: string): Passwo
   const core = lower.replace(/^[^a-z]+|[^a-z]+$/g, '');
   if (core.length >= 6 && list.has(core)) return 'common';
   if (username && username.length >= 3 && lower.includes(username.toLowerCase())) return 'contains_username';
-  if (/^(.)\1+$/.test(password) || '01234567890123456789'.includes(lower) || 'abcdefghijklmnopqrstuvwxyz'.includes(lower)) return 'repetitive';
+  if (/^(.)\1+$/.test(password) || '01234567890123456789'.includes(lower) || 'abcdefghijklmnopqrstuvwxyz'.includes(lower))
+    return 'repetitive';
   return null;
 }
 

@@ -55,17 +55,33 @@ export function createCatalogueService(deps: { runner: Runner }) {
               throw e;
             })
         )[0]!;
-        await tx.insert(dataCategoryVersions).values({ categoryId: row.id, version: 1, snapshot: snapshot(row), changedBy: actor.username });
-        await audit({ action: 'catalogue.category_created', resourceType: 'data_category', resourceId: row.id, details: { ...snapshot(row), version: 1 } });
+        await tx
+          .insert(dataCategoryVersions)
+          .values({ categoryId: row.id, version: 1, snapshot: snapshot(row), changedBy: actor.username });
+        await audit({
+          action: 'catalogue.category_created',
+          resourceType: 'data_category',
+          resourceId: row.id,
+          details: { ...snapshot(row), version: 1 },
+        });
         return toCategory(row);
       });
     },
 
     versions(actor: Actor, id: string): Promise<DataCategoryVersion[]> {
       return runner.run(actor, OPERATIONS.listDataCategoryVersions, async ({ tx }) => {
-        const rows = await tx.select().from(dataCategoryVersions).where(eq(dataCategoryVersions.categoryId, id)).orderBy(asc(dataCategoryVersions.version));
+        const rows = await tx
+          .select()
+          .from(dataCategoryVersions)
+          .where(eq(dataCategoryVersions.categoryId, id))
+          .orderBy(asc(dataCategoryVersions.version));
         if (!rows.length) throw new NotFoundError('data category not found');
-        return rows.map((r) => ({ version: r.version, snapshot: r.snapshot as Record<string, unknown>, changedBy: r.changedBy, changedAt: r.changedAt.toISOString() }));
+        return rows.map((r) => ({
+          version: r.version,
+          snapshot: r.snapshot as Record<string, unknown>,
+          changedBy: r.changedBy,
+          changedAt: r.changedAt.toISOString(),
+        }));
       });
     },
   };

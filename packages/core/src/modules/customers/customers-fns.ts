@@ -58,7 +58,16 @@ export function maskFor(piType: string, normalized: string, policy: PiMaskPolicy
   return type ? type.mask(normalized, policy[type.id]) : '****';
 }
 
-const STRONG_TYPES = new Set<string>(['cn_resident_id', 'cn_mobile', 'email', 'bank_card', 'passport', 'hk_macau_permit', 'hk_macau_resident_permit', 'cn_landline']);
+const STRONG_TYPES = new Set<string>([
+  'cn_resident_id',
+  'cn_mobile',
+  'email',
+  'bank_card',
+  'passport',
+  'hk_macau_permit',
+  'hk_macau_resident_permit',
+  'cn_landline',
+]);
 
 /**
  * Free text that staff write into records (justifications, reasons) must not carry customer PI:

@@ -43,7 +43,9 @@ export function createCustomersService(deps: CustomersDeps) {
   const { runner, keyring, maskPolicy } = deps;
 
   async function catalogue(tx: Tx): Promise<Map<string, CatalogueEntry>> {
-    const rows = await tx.select({ code: dataCategories.code, piType: dataCategories.piType, sensitivity: dataCategories.sensitivity }).from(dataCategories);
+    const rows = await tx
+      .select({ code: dataCategories.code, piType: dataCategories.piType, sensitivity: dataCategories.sensitivity })
+      .from(dataCategories);
     return new Map(rows.map((r) => [r.code, r]));
   }
 
@@ -58,7 +60,12 @@ export function createCustomersService(deps: CustomersDeps) {
   }
 
   function decrypt(dataKey: Buffer, customerId: string, f: { categoryCode: string; ciphertext: Buffer; dataKeyVersion: number }): string {
-    return decryptField(keyring.suiteFor(f.ciphertext), dataKey, f.ciphertext, fieldAad({ customerId, field: f.categoryCode, keyVersion: f.dataKeyVersion }));
+    return decryptField(
+      keyring.suiteFor(f.ciphertext),
+      dataKey,
+      f.ciphertext,
+      fieldAad({ customerId, field: f.categoryCode, keyVersion: f.dataKeyVersion }),
+    );
   }
 
   async function encryptAndIndex(customerId: string, dataKey: Buffer, f: PreparedField, dataKeyVersion: number) {
@@ -111,7 +118,14 @@ export function createCustomersService(deps: CustomersDeps) {
         await tx.insert(customerKeys).values(row);
         const values = [];
         for (const f of fields) {
-          values.push({ customerId: c.id, categoryCode: f.field, piType: f.piType, dataKeyVersion: 1, updatedBy: actor.username, ...(await encryptAndIndex(c.id, dataKey, f, 1)) });
+          values.push({
+            customerId: c.id,
+            categoryCode: f.field,
+            piType: f.piType,
+            dataKeyVersion: 1,
+            updatedBy: actor.username,
+            ...(await encryptAndIndex(c.id, dataKey, f, 1)),
+          });
         }
         if (values.length) await tx.insert(customerFields).values(values);
         await audit({
@@ -126,7 +140,14 @@ export function createCustomersService(deps: CustomersDeps) {
           status: c.status,
           createdAt: c.createdAt.toISOString(),
           updatedAt: c.updatedAt.toISOString(),
-          fields: fields.map((f) => ({ field: f.field, piType: f.piType, sensitivity: f.sensitivity, masked: maskFor(f.piType, f.normalized, maskPolicy), version: 1, updatedAt: c.createdAt.toISOString() })),
+          fields: fields.map((f) => ({
+            field: f.field,
+            piType: f.piType,
+            sensitivity: f.sensitivity,
+            masked: maskFor(f.piType, f.normalized, maskPolicy),
+            version: 1,
+            updatedAt: c.createdAt.toISOString(),
+          })),
         };
       });
     },
@@ -135,7 +156,13 @@ export function createCustomersService(deps: CustomersDeps) {
     get(actor: Actor, id: string): Promise<Customer> {
       return runner.run(actor, OPERATIONS.getCustomer, async ({ tx, audit }) => {
         const c = await maskedCustomer(tx, id);
-        await audit({ action: 'customer.viewed', resourceType: 'customer', resourceId: id, clauses: ['P5.1', 'P4.1'], details: { masked: true, fields: c.fields.map((f) => f.field) } });
+        await audit({
+          action: 'customer.viewed',
+          resourceType: 'customer',
+          resourceId: id,
+          clauses: ['P5.1', 'P4.1'],
+          details: { masked: true, fields: c.fields.map((f) => f.field) },
+        });
         return c;
       });
     },
@@ -173,15 +200,26 @@ export function createCustomersService(deps: CustomersDeps) {
     },
 
     /** Plain values for a stated purpose the caller's department holds; audited with purpose and fields, never values. */
-    reveal(actor: Actor, id: string, input: RevealInput): Promise<{ customerId: string; purpose: UsePurpose; values: Record<string, string> }> {
+    reveal(
+      actor: Actor,
+      id: string,
+      input: RevealInput,
+    ): Promise<{ customerId: string; purpose: UsePurpose; values: Record<string, string> }> {
       return runner.run(actor, OPERATIONS.revealCustomerFields, async (ctx) => {
         const data = parseInput(revealInput, input);
         assertNoPlainPi('justification', data.justification);
         await requirePurpose(ctx, data.purpose);
         const { dataKey } = await loadCustomer(ctx.tx, id);
-        const rows = await ctx.tx.select().from(customerFields).where(and(eq(customerFields.customerId, id), inArray(customerFields.categoryCode, data.fields)));
+        const rows = await ctx.tx
+          .select()
+          .from(customerFields)
+          .where(and(eq(customerFields.customerId, id), inArray(customerFields.categoryCode, data.fields)));
         const missing = data.fields.filter((f) => !rows.some((r) => r.categoryCode === f));
-        if (missing.length) throw new InvalidError('the customer has no such fields', missing.map((field) => ({ field, reason: 'not_present' })));
+        if (missing.length)
+          throw new InvalidError(
+            'the customer has no such fields',
+            missing.map((field) => ({ field, reason: 'not_present' })),
+          );
         const values: Record<string, string> = {};
         for (const r of rows) values[r.categoryCode] = decrypt(dataKey, id, r);
         await ctx.audit({
@@ -204,7 +242,13 @@ export function createCustomersService(deps: CustomersDeps) {
         const { dataKey } = await loadCustomer(tx, id);
         const [prepared] = prepareFields({ [field]: data.value }, await catalogue(tx));
         const key = (await tx.select().from(customerKeys).where(eq(customerKeys.customerId, id)))[0]!;
-        const old = (await tx.select().from(customerFields).where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field))).for('update'))[0];
+        const old = (
+          await tx
+            .select()
+            .from(customerFields)
+            .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field)))
+            .for('update')
+        )[0];
         const now = new Date();
         const enc = await encryptAndIndex(id, dataKey, prepared!, key.dataKeyVersion);
         if (old) {
@@ -223,7 +267,16 @@ export function createCustomersService(deps: CustomersDeps) {
             .set({ ...enc, dataKeyVersion: key.dataKeyVersion, version: old.version + 1, updatedAt: now, updatedBy: actor.username })
             .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field)));
         } else {
-          await tx.insert(customerFields).values({ customerId: id, categoryCode: field, piType: prepared!.piType, dataKeyVersion: key.dataKeyVersion, updatedBy: actor.username, ...enc });
+          await tx
+            .insert(customerFields)
+            .values({
+              customerId: id,
+              categoryCode: field,
+              piType: prepared!.piType,
+              dataKeyVersion: key.dataKeyVersion,
+              updatedBy: actor.username,
+              ...enc,
+            });
         }
         await tx.update(customers).set({ updatedAt: now }).where(eq(customers.id, id));
         await audit({
@@ -240,7 +293,12 @@ export function createCustomersService(deps: CustomersDeps) {
     history(actor: Actor, id: string, field: string): Promise<FieldHistoryEntry[]> {
       return runner.run(actor, OPERATIONS.listCustomerFieldHistory, async ({ tx, audit }) => {
         const { dataKey } = await loadCustomer(tx, id);
-        const current = (await tx.select().from(customerFields).where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field))))[0];
+        const current = (
+          await tx
+            .select()
+            .from(customerFields)
+            .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field)))
+        )[0];
         if (!current) throw new NotFoundError('no such field for this customer');
         const past = await tx
           .select()
@@ -255,8 +313,21 @@ export function createCustomersService(deps: CustomersDeps) {
           reason: h.reason,
           current: false,
         }));
-        entries.push({ version: current.version, masked: maskFor(current.piType, decrypt(dataKey, id, current), maskPolicy), changedAt: current.updatedAt.toISOString(), changedBy: current.updatedBy, reason: null, current: true });
-        await audit({ action: 'customer.history_viewed', resourceType: 'customer', resourceId: id, clauses: ['P2.4', 'P5.1'], details: { field, masked: true } });
+        entries.push({
+          version: current.version,
+          masked: maskFor(current.piType, decrypt(dataKey, id, current), maskPolicy),
+          changedAt: current.updatedAt.toISOString(),
+          changedBy: current.updatedBy,
+          reason: null,
+          current: true,
+        });
+        await audit({
+          action: 'customer.history_viewed',
+          resourceType: 'customer',
+          resourceId: id,
+          clauses: ['P2.4', 'P5.1'],
+          details: { field, masked: true },
+        });
         return entries;
       });
     },
@@ -272,10 +343,19 @@ export function createCustomersService(deps: CustomersDeps) {
         assertNoPlainPi('reason', data.reason);
         await loadCustomer(tx, id);
         const now = new Date();
-        const removed = await tx.delete(customerFields).where(eq(customerFields.customerId, id)).returning({ f: customerFields.categoryCode });
-        const history = await tx.delete(customerFieldHistory).where(eq(customerFieldHistory.customerId, id)).returning({ id: customerFieldHistory.id });
+        const removed = await tx
+          .delete(customerFields)
+          .where(eq(customerFields.customerId, id))
+          .returning({ f: customerFields.categoryCode });
+        const history = await tx
+          .delete(customerFieldHistory)
+          .where(eq(customerFieldHistory.customerId, id))
+          .returning({ id: customerFieldHistory.id });
         await tx.update(customerKeys).set({ wrappedKey: null, kekVersion: null, destroyedAt: now }).where(eq(customerKeys.customerId, id));
-        await tx.update(customers).set({ status: 'deleted', deletedAt: now, deletedBy: actor.username, updatedAt: now }).where(eq(customers.id, id));
+        await tx
+          .update(customers)
+          .set({ status: 'deleted', deletedAt: now, deletedBy: actor.username, updatedAt: now })
+          .where(eq(customers.id, id));
         keyring.forget(id);
         await audit({
           action: 'customer.deleted',
@@ -315,7 +395,9 @@ export function createCustomersService(deps: CustomersDeps) {
 
     listDepartmentPurposes(actor: Actor, departmentId: string): Promise<UsePurpose[]> {
       return runner.run(actor, OPERATIONS.listDepartmentPurposes, async ({ tx }) =>
-        (await tx.select().from(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId))).map((r) => r.purpose as UsePurpose).sort(),
+        (await tx.select().from(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId)))
+          .map((r) => r.purpose as UsePurpose)
+          .sort(),
       );
     },
   };

@@ -43,7 +43,14 @@ export type FindCustomersInput = z.input<typeof findCustomersInput>;
  * Why plain values are needed. The use purposes of P5.1; a department may reveal only for the
  * purposes assigned to it.
  */
-export const USE_PURPOSES = ['customer_service', 'marketing', 'risk_assessment', 'data_analysis', 'contract_performance', 'legal_compliance'] as const;
+export const USE_PURPOSES = [
+  'customer_service',
+  'marketing',
+  'risk_assessment',
+  'data_analysis',
+  'contract_performance',
+  'legal_compliance',
+] as const;
 export type UsePurpose = (typeof USE_PURPOSES)[number];
 
 export const revealInput = z.object({

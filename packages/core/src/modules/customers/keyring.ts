@@ -1,7 +1,15 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.js';
 import { vaultSystemKeys } from '../../db/schema.js';
-import { cipherSuiteOf, getCipherSuite, kekWrapContext, newDataKey, type CipherSuite, type CipherSuiteId, type KeyProvider } from '../../crypto/index.js';
+import {
+  cipherSuiteOf,
+  getCipherSuite,
+  kekWrapContext,
+  newDataKey,
+  type CipherSuite,
+  type CipherSuiteId,
+  type KeyProvider,
+} from '../../crypto/index.js';
 
 const SYSTEM_KEY_CONTEXT = (name: string) => Buffer.from(`custos.vault-system-key.v1\0${name}`, 'utf8');
 const CACHE_LIMIT = 4096;
@@ -81,12 +89,18 @@ export function createKeyring(deps: { provider: KeyProvider; database: Database;
     },
 
     async rewrapSystemKeys(tx: Tx, current: number): Promise<number> {
-      const rows = await tx.select().from(vaultSystemKeys).where(sql`${vaultSystemKeys.kekVersion} <> ${current}`);
+      const rows = await tx
+        .select()
+        .from(vaultSystemKeys)
+        .where(sql`${vaultSystemKeys.kekVersion} <> ${current}`);
       for (const r of rows) {
         const ctx = SYSTEM_KEY_CONTEXT(r.name);
         const key = await provider.unwrap(r.wrappedKey, r.kekVersion, ctx);
         const w = await provider.wrap(key, ctx);
-        await tx.update(vaultSystemKeys).set({ kekVersion: w.kekVersion, wrappedKey: w.wrapped, rewrappedAt: new Date() }).where(eq(vaultSystemKeys.name, r.name));
+        await tx
+          .update(vaultSystemKeys)
+          .set({ kekVersion: w.kekVersion, wrappedKey: w.wrapped, rewrappedAt: new Date() })
+          .where(eq(vaultSystemKeys.name, r.name));
       }
       return rows.length;
     },

@@ -47,7 +47,13 @@ export function createKeysService(deps: { runner: Runner; keyring: Keyring; data
         if (rows.length === 0) {
           const systemKeys = await keyring.rewrapSystemKeys(tx, job.toVersion);
           await tx.update(keyRewrapJobs).set({ status: 'completed', finishedAt: new Date() }).where(eq(keyRewrapJobs.id, jobId));
-          await audit({ action: 'key.rewrap_completed', resourceType: 'key_rewrap_job', resourceId: jobId, clauses: ['P2.3', 'P4.1'], details: { toVersion: job.toVersion, dataKeys: job.done, systemKeys } });
+          await audit({
+            action: 'key.rewrap_completed',
+            resourceType: 'key_rewrap_job',
+            resourceId: jobId,
+            clauses: ['P2.3', 'P4.1'],
+            details: { toVersion: job.toVersion, dataKeys: job.done, systemKeys },
+          });
           return 0;
         }
         const from = new Set<number>();
@@ -55,10 +61,22 @@ export function createKeysService(deps: { runner: Runner; keyring: Keyring; data
           const w = await keyring.rewrap(r);
           if (!w) continue;
           from.add(r.kekVersion!);
-          await tx.update(customerKeys).set({ kekVersion: w.kekVersion, wrappedKey: w.wrapped, rewrappedAt: new Date() }).where(eq(customerKeys.customerId, r.customerId));
+          await tx
+            .update(customerKeys)
+            .set({ kekVersion: w.kekVersion, wrappedKey: w.wrapped, rewrappedAt: new Date() })
+            .where(eq(customerKeys.customerId, r.customerId));
         }
-        await tx.update(keyRewrapJobs).set({ done: sql`${keyRewrapJobs.done} + ${rows.length}` }).where(eq(keyRewrapJobs.id, jobId));
-        await audit({ action: 'key.rewrapped', resourceType: 'key_rewrap_job', resourceId: jobId, clauses: ['P2.3', 'P4.1'], details: { dataKeys: rows.length, fromVersions: [...from].sort(), toVersion: job.toVersion } });
+        await tx
+          .update(keyRewrapJobs)
+          .set({ done: sql`${keyRewrapJobs.done} + ${rows.length}` })
+          .where(eq(keyRewrapJobs.id, jobId));
+        await audit({
+          action: 'key.rewrapped',
+          resourceType: 'key_rewrap_job',
+          resourceId: jobId,
+          clauses: ['P2.3', 'P4.1'],
+          details: { dataKeys: rows.length, fromVersions: [...from].sort(), toVersion: job.toVersion },
+        });
         return rows.length;
       });
       if (moved <= 0) return;
@@ -84,10 +102,29 @@ export function createKeysService(deps: { runner: Runner; keyring: Keyring; data
       const version = await keyring.provider.rotate();
       const job = await runner.run(actor, OPERATIONS.rotateKeys, async ({ tx, audit }) => {
         // Jobs aiming at an older version are superseded by this one.
-        await tx.update(keyRewrapJobs).set({ status: 'failed', error: 'superseded by a newer rotation', finishedAt: new Date() }).where(eq(keyRewrapJobs.status, 'running'));
-        const total = (await tx.select({ n: sql<number>`count(*)::int` }).from(customerKeys).where(and(isNotNull(customerKeys.wrappedKey), ne(customerKeys.kekVersion, version))))[0]!.n;
-        const row = (await tx.insert(keyRewrapJobs).values({ toVersion: version, status: 'running', total: Number(total), startedBy: actor.username }).returning())[0]!;
-        await audit({ action: 'key.rotated', resourceType: 'kek', resourceId: String(version), clauses: ['P2.3', 'P4.1'], details: { newVersion: version, provider: keyring.provider.kind, dataKeysToRewrap: Number(total), jobId: row.id } });
+        await tx
+          .update(keyRewrapJobs)
+          .set({ status: 'failed', error: 'superseded by a newer rotation', finishedAt: new Date() })
+          .where(eq(keyRewrapJobs.status, 'running'));
+        const total = (
+          await tx
+            .select({ n: sql<number>`count(*)::int` })
+            .from(customerKeys)
+            .where(and(isNotNull(customerKeys.wrappedKey), ne(customerKeys.kekVersion, version)))
+        )[0]!.n;
+        const row = (
+          await tx
+            .insert(keyRewrapJobs)
+            .values({ toVersion: version, status: 'running', total: Number(total), startedBy: actor.username })
+            .returning()
+        )[0]!;
+        await audit({
+          action: 'key.rotated',
+          resourceType: 'kek',
+          resourceId: String(version),
+          clauses: ['P2.3', 'P4.1'],
+          details: { newVersion: version, provider: keyring.provider.kind, dataKeysToRewrap: Number(total), jobId: row.id },
+        });
         return row;
       });
       runJob(job.id).catch((e: unknown) => deps.onError?.(e));

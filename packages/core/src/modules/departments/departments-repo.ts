@@ -23,9 +23,12 @@ export async function insertDepartment(tx: Tx, values: typeof departments.$infer
 
 /** A department and everything below it in the tree. */
 export async function departmentSubtreeIds(tx: Tx, rootId: string): Promise<string[]> {
-  const r = await sqlRows<{ id: string }>(tx, sql`WITH RECURSIVE t(id) AS (
+  const r = await sqlRows<{ id: string }>(
+    tx,
+    sql`WITH RECURSIVE t(id) AS (
       SELECT id FROM departments WHERE id = ${rootId}
       UNION SELECT d.id FROM departments d JOIN t ON d.parent_id = t.id)
-    SELECT id FROM t`);
+    SELECT id FROM t`,
+  );
   return r.map((x) => x.id);
 }

@@ -27,7 +27,11 @@ export function createDepartmentsService(deps: { runner: Runner }) {
             throw new InvalidError('the department head must be an active user', [{ field: 'headUserId', reason: 'not_found' }]);
           }
         }
-        const row = await insertDepartment(tx, { name: data.name, parentId: data.parentId ?? null, headUserId: data.headUserId ?? null }).catch((e: unknown) => {
+        const row = await insertDepartment(tx, {
+          name: data.name,
+          parentId: data.parentId ?? null,
+          headUserId: data.headUserId ?? null,
+        }).catch((e: unknown) => {
           if (isUniqueViolation(e)) throw new ConflictError('a department with this name already exists under the same parent');
           throw e;
         });

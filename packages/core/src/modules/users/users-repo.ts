@@ -23,7 +23,12 @@ export async function findUserById(tx: Tx, id: string): Promise<UserRow | undefi
 }
 
 export async function findUserByUsername(tx: Tx, username: string): Promise<UserRow | undefined> {
-  return (await tx.select().from(users).where(sql`lower(${users.username}) = lower(${username})`))[0];
+  return (
+    await tx
+      .select()
+      .from(users)
+      .where(sql`lower(${users.username}) = lower(${username})`)
+  )[0];
 }
 
 export async function listUsers(tx: Tx, departmentIds?: string[]): Promise<UserRow[]> {

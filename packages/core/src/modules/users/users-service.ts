@@ -50,7 +50,8 @@ export function createUsersService(deps: { runner: Runner; kdf: KdfParams }) {
         let passwordHash: string | null = null;
         if (data.password !== undefined) {
           const problem = checkPasswordPolicy(data.password, data.username);
-          if (problem) throw new InvalidError(`the password ${PASSWORD_PROBLEM_MESSAGES[problem]}`, [{ field: 'password', reason: problem }]);
+          if (problem)
+            throw new InvalidError(`the password ${PASSWORD_PROBLEM_MESSAGES[problem]}`, [{ field: 'password', reason: problem }]);
           passwordHash = await hashPassword(data.password, deps.kdf);
         }
         const row = await insertUser(tx, {
@@ -81,8 +82,16 @@ export function createUsersService(deps: { runner: Runner; kdf: KdfParams }) {
         if (row.id === ctx.actor.userId) throw new InvalidError('you cannot disable your own account', [{ field: 'id', reason: 'self' }]);
         const now = new Date();
         const updated = (await setUserStatus(ctx.tx, row.id, 'disabled'))!;
-        const ended = await ctx.tx.update(sessions).set({ revokedAt: now }).where(eq(sessions.userId, row.id)).returning({ id: sessions.id });
-        const revoked = await ctx.tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.userId, row.id)).returning({ id: apiTokens.id });
+        const ended = await ctx.tx
+          .update(sessions)
+          .set({ revokedAt: now })
+          .where(eq(sessions.userId, row.id))
+          .returning({ id: sessions.id });
+        const revoked = await ctx.tx
+          .update(apiTokens)
+          .set({ revokedAt: now })
+          .where(eq(apiTokens.userId, row.id))
+          .returning({ id: apiTokens.id });
         await ctx.audit({
           action: 'user.disabled',
           resourceType: 'user',
