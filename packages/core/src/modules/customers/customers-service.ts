@@ -267,16 +267,14 @@ export function createCustomersService(deps: CustomersDeps) {
             .set({ ...enc, dataKeyVersion: key.dataKeyVersion, version: old.version + 1, updatedAt: now, updatedBy: actor.username })
             .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field)));
         } else {
-          await tx
-            .insert(customerFields)
-            .values({
-              customerId: id,
-              categoryCode: field,
-              piType: prepared!.piType,
-              dataKeyVersion: key.dataKeyVersion,
-              updatedBy: actor.username,
-              ...enc,
-            });
+          await tx.insert(customerFields).values({
+            customerId: id,
+            categoryCode: field,
+            piType: prepared!.piType,
+            dataKeyVersion: key.dataKeyVersion,
+            updatedBy: actor.username,
+            ...enc,
+          });
         }
         await tx.update(customers).set({ updatedAt: now }).where(eq(customers.id, id));
         await audit({
