@@ -1,5 +1,5 @@
 import { InvalidError, type FieldProblem } from '../../errors.js';
-import { detectPiType, getPiType, type PiMaskPolicy, type PiTypeId } from '../../pi-types/index.js';
+import { detectPiType, getPiType, toHalfWidth, type PiMaskPolicy, type PiTypeId } from '../../pi-types/index.js';
 import { LOOKUP_PI_TYPES } from './customers-types.js';
 
 export interface CatalogueEntry {
@@ -70,15 +70,27 @@ const STRONG_TYPES = new Set<string>([
 ]);
 
 /**
+ * Candidate identifiers inside free text: emails, and runs of digits (with spaces, dashes or a
+ * +86 prefix inside, as people write phone numbers) that may end in X. Chinese text sets
+ * numbers off with no separator at all ("回拨13812345678"), so candidates are found by pattern,
+ * not by splitting on spaces.
+ */
+const CANDIDATES = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|[A-Za-z]{0,2}\+?\d[\d -]{5,}\d[Xx]?/g;
+
+/**
  * Free text that staff write into records (justifications, reasons) must not carry customer PI:
- * refuse text with a token that is a valid identifier, phone number, email or card number.
+ * refuse text containing a valid identifier, phone number, email or card number.
  */
 export function assertNoPlainPi(field: string, text: string): void {
-  for (const token of text.split(/[\s,，;；:：()（）[\]【】"'“”]+/)) {
-    if (token.length < 5) continue;
-    const d = detectPiType(token);
-    if (d.type && d.valid && STRONG_TYPES.has(d.type)) {
-      throw new InvalidError(`${field} must not contain personal information`, [{ field, reason: 'contains_pi' }], ['P2.3']);
+  const half = toHalfWidth(text);
+  for (const m of half.matchAll(CANDIDATES)) {
+    const candidate = m[0];
+    // A candidate may carry a neighbouring letter or two (passport and permit prefixes).
+    for (const c of candidate.match(/^[A-Za-z]/) ? [candidate, candidate.replace(/^[A-Za-z]+/, '')] : [candidate]) {
+      const d = detectPiType(c);
+      if (d.type && d.valid && STRONG_TYPES.has(d.type)) {
+        throw new InvalidError(`${field} must not contain personal information`, [{ field, reason: 'contains_pi' }], ['P2.3']);
+      }
     }
   }
 }
