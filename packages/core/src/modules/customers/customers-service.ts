@@ -27,6 +27,8 @@ import {
 } from './customers-types.js';
 
 const VAULT_CLAUSES = ['P2.3', 'P4.1'];
+const CATALOGUE_TTL_MS = 30_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CustomersDeps {
   runner: Runner;
@@ -42,21 +44,31 @@ export interface CustomersDeps {
 export function createCustomersService(deps: CustomersDeps) {
   const { runner, keyring, maskPolicy } = deps;
 
-  async function catalogue(tx: Tx): Promise<Map<string, CatalogueEntry>> {
+  // The catalogue changes rarely; reading it on every vault call costs a round trip. Cached
+  // briefly, and re-read at once when a value names a category the cache does not know yet.
+  let cached: { at: number; map: Map<string, CatalogueEntry> } | null = null;
+  async function catalogue(tx: Tx, mustKnow: readonly string[] = []): Promise<Map<string, CatalogueEntry>> {
+    if (cached && Date.now() - cached.at < CATALOGUE_TTL_MS && mustKnow.every((c) => cached!.map.has(c))) return cached.map;
     const rows = await tx
       .select({ code: dataCategories.code, piType: dataCategories.piType, sensitivity: dataCategories.sensitivity })
       .from(dataCategories);
-    return new Map(rows.map((r) => [r.code, r]));
+    cached = { at: Date.now(), map: new Map(rows.map((r) => [r.code, r])) };
+    return cached.map;
   }
 
   async function loadCustomer(tx: Tx, id: string) {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFoundError('customer not found');
-    const c = (await tx.select().from(customers).where(eq(customers.id, id)))[0];
-    if (!c || c.status !== 'active') throw new NotFoundError('customer not found');
-    const key = (await tx.select().from(customerKeys).where(eq(customerKeys.customerId, id)))[0];
-    const dataKey = key ? await keyring.customerKey(key) : null;
+    if (!UUID.test(id)) throw new NotFoundError('customer not found');
+    const row = (
+      await tx
+        .select({ c: customers, k: customerKeys })
+        .from(customers)
+        .leftJoin(customerKeys, eq(customerKeys.customerId, customers.id))
+        .where(eq(customers.id, id))
+    )[0];
+    if (!row || row.c.status !== 'active' || !row.k) throw new NotFoundError('customer not found');
+    const dataKey = await keyring.customerKey(row.k);
     if (!dataKey) throw new NotFoundError('customer not found');
-    return { customer: c, dataKey };
+    return { customer: row.c, key: row.k, dataKey };
   }
 
   function decrypt(dataKey: Buffer, customerId: string, f: { categoryCode: string; ciphertext: Buffer; dataKeyVersion: number }): string {
@@ -112,7 +124,7 @@ export function createCustomersService(deps: CustomersDeps) {
     create(actor: Actor, input: CreateCustomerInput): Promise<Customer> {
       return runner.run(actor, OPERATIONS.createCustomer, async ({ tx, audit }) => {
         const data = parseInput(createCustomerInput, input);
-        const fields = prepareFields(data.fields, await catalogue(tx));
+        const fields = prepareFields(data.fields, await catalogue(tx, Object.keys(data.fields)));
         const c = (await tx.insert(customers).values({ createdBy: actor.username }).returning())[0]!;
         const { dataKey, row } = await keyring.newCustomerKey(c.id);
         await tx.insert(customerKeys).values(row);
@@ -239,9 +251,8 @@ export function createCustomersService(deps: CustomersDeps) {
       return runner.run(actor, OPERATIONS.updateCustomerField, async ({ tx, audit }) => {
         const data = parseInput(updateFieldInput, input);
         assertNoPlainPi('reason', data.reason);
-        const { dataKey } = await loadCustomer(tx, id);
-        const [prepared] = prepareFields({ [field]: data.value }, await catalogue(tx));
-        const key = (await tx.select().from(customerKeys).where(eq(customerKeys.customerId, id)))[0]!;
+        const { dataKey, key } = await loadCustomer(tx, id);
+        const [prepared] = prepareFields({ [field]: data.value }, await catalogue(tx, [field]));
         const old = (
           await tx
             .select()
