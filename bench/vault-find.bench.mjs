@@ -85,6 +85,7 @@ import {
   round,
   runBenchmark,
 } from './lib/harness.mjs';
+import { FIELD_TYPES, INDEXED, piValues } from './lib/pi-values.mjs';
 
 const TOTAL = Number(process.env.CUSTOS_BENCH_FIND_CUSTOMERS ?? 1_000_000);
 const LOOKUPS = Number(process.env.CUSTOS_BENCH_FIND_LOOKUPS ?? 2000);
@@ -102,21 +103,8 @@ if (!['all', 'lookup'].includes(BULK_FIELDS)) throw new Error(`CUSTOS_BENCH_FIND
 if (TOTAL < REAL_EVERY * 2 || TOTAL % BATCH !== 0) throw new Error(`CUSTOS_BENCH_FIND_CUSTOMERS must be a multiple of ${BATCH}`);
 
 // ---------------------------------------------------------------------------------------------
-// Values (as in vault-create.bench.mjs; codes from migrations/0002_catalogue_seed.sql)
+// Values (bench/lib/pi-values.mjs)
 
-const FIELD_TYPES = {
-  name: 'person_name',
-  gender: 'text',
-  date_of_birth: 'date',
-  resident_id: 'cn_resident_id',
-  mobile: 'cn_mobile',
-  landline: 'cn_landline',
-  email: 'email',
-  address: 'address',
-  bank_card: 'bank_card',
-  preferences: 'text',
-};
-const INDEXED = new Set(['resident_id', 'mobile', 'email']);
 const BULK_FIELD_NAMES = BULK_FIELDS === 'all' ? Object.keys(FIELD_TYPES) : ['resident_id', 'mobile', 'email'];
 const PI = Object.fromEntries(Object.entries(FIELD_TYPES).map(([f, t]) => [f, getPiType(t)]));
 
@@ -129,42 +117,7 @@ const rnd = (n) => {
   seed ^= seed << 5;
   return Math.floor(((seed >>> 0) / 2 ** 32) * n);
 };
-const pick = (a) => a[rnd(a.length)];
-const digits = (n) => {
-  let s = '';
-  for (let i = 0; i < n; i++) s += rnd(10);
-  return s;
-};
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '欧阳', '司马'];
-const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅建国志飞';
-const PLACES = [
-  ['110105', '北京市朝阳区', '010'],
-  ['310104', '上海市徐汇区', '021'],
-  ['440305', '广东省深圳市南山区', '0755'],
-  ['330106', '浙江省杭州市西湖区', '0571'],
-  ['510107', '四川省成都市武侯区', '028'],
-  ['320106', '江苏省南京市鼓楼区', '025'],
-];
-const ROADS = ['科技园路', '建国路', '漕溪北路', '文三路', '人民南路', '中山北路', '天府大道'];
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-
-function idCheck(body) {
-  let s = 0;
-  for (let i = 0; i < 17; i++) s += Number(body[i]) * WEIGHTS[i];
-  return '10X98765432'[s % 11];
-}
-function luhnComplete(body) {
-  let s = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    s += d;
-  }
-  return body + ((10 - (s % 10)) % 10);
-}
+const { digits, customerFields } = piValues(rnd);
 
 /** The distinct mobile number of customer i (prefixes 130-189; 1e8 suffixes each). */
 const EXISTING_PREFIXES = Array.from({ length: 60 }, (_, k) => String(130 + k));
@@ -176,27 +129,6 @@ function mobileOf(i) {
 }
 /** A number no customer has (prefixes 190-199). */
 const missingMobile = () => `19${rnd(10)}${digits(8)}`;
-
-function customerFields(mobile) {
-  const [region, city, area] = pick(PLACES);
-  const y = 1950 + rnd(56);
-  const m = String(1 + rnd(12)).padStart(2, '0');
-  const d = String(1 + rnd(28)).padStart(2, '0');
-  const seq = String(rnd(1000)).padStart(3, '0');
-  const body = `${region}${y}${m}${d}${seq}`;
-  return {
-    name: pick(SURNAMES) + GIVEN[rnd(GIVEN.length)] + (rnd(2) ? GIVEN[rnd(GIVEN.length)] : ''),
-    gender: Number(seq[2]) % 2 === 1 ? '男' : '女',
-    date_of_birth: `${y}-${m}-${d}`,
-    resident_id: body + idCheck(body),
-    mobile,
-    landline: `${area}-${1 + rnd(9)}${digits(area.length === 3 ? 7 : 6)}`,
-    email: `${pick(['zhang', 'li.wei', 'chen_fang', 'wang.xm', 'liu.yang'])}${digits(6)}@${pick(['example.com', 'example.cn', 'mail.example.org'])}`,
-    address: `${city}${pick(ROADS)}${1 + rnd(300)}号${rnd(2) ? `${1 + rnd(30)}栋${1 + rnd(30)}0${1 + rnd(8)}室` : ''}`,
-    bank_card: luhnComplete(`62${digits(16)}`),
-    preferences: pick(['偏好短信通知，周末联系', '电话回访，工作日 9:00-18:00', '电子账单，不接受营销', '偏好微信联系']),
-  };
-}
 
 /** Present a number the way a caller might type it: plain, or '+86 1xx xxxx xxxx'. */
 const presented = (mobile, k) => (k % 3 === 2 ? `+86 ${mobile.slice(0, 3)} ${mobile.slice(3, 7)} ${mobile.slice(7)}` : mobile);

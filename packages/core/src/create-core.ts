@@ -131,6 +131,7 @@ export async function createCore(opts: CoreOptions) {
       await keys.settle();
       await audit.flush().catch(() => {});
       if (config.audit.checkpointSeconds > 0) await audit.checkpoint().catch(() => {});
+      audit.cancelScheduled();
       if (ownsDatabase) await database.close();
       if (ownsKeyProvider) await keyProvider.close();
     },

@@ -126,6 +126,11 @@ export function createAuditService(deps: AuditServiceDeps) {
     /** Schedule chaining after a commit; errors are reported, and the next flush retries. */
     kick,
     flush,
+    /** Cancel a scheduled chaining run (on shutdown, after the final flush). */
+    cancelScheduled(): void {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
 
     /** Sign the current head into the checkpoint file (outside the database). */
     async checkpoint(): Promise<Checkpoint | null> {
