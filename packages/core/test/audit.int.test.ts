@@ -118,6 +118,24 @@ for (const { kind, skip } of DB_KINDS) {
       expect(v.checkpoints.failed).toBeGreaterThan(0);
     });
 
+    it('verifies a long chain in two halves on PostgreSQL and still finds a break in either half', async () => {
+      for (let i = 0; i < 30; i++) await t.core.departments.create(SYSTEM, { name: `halves-${i}` });
+      await t.core.audit.flush();
+      const [{ max }] = (await q(`SELECT max(seq)::int AS max FROM audit_events`)) as [{ max: number }];
+      const whole = await t.core.audit.verify({ parallelAbove: 1_000_000 });
+      const halves = await t.core.audit.verify({ parallelAbove: 10 });
+      expect(halves).toEqual(whole);
+      for (const seq of [3, max - 2, Math.floor(max / 2), Math.floor(max / 2) + 1]) {
+        await q(`ALTER TABLE audit_events DISABLE TRIGGER USER`);
+        await q(`UPDATE audit_events SET actor_name = actor_name || '!' WHERE seq = $1`, [seq]);
+        const v = await t.core.audit.verify({ parallelAbove: 10 });
+        await q(`UPDATE audit_events SET actor_name = left(actor_name, length(actor_name) - 1) WHERE seq = $1`, [seq]);
+        await q(`ALTER TABLE audit_events ENABLE TRIGGER USER`);
+        expect(v.intact).toBe(false);
+        expect(v.firstBrokenSeq).toBe(seq);
+      }
+    });
+
     it('fails a forged checkpoint line', async () => {
       const file = t.core.config.audit.checkpointFile;
       const last = readCheckpoints(file).at(-1)!;

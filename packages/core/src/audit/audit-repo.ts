@@ -68,10 +68,15 @@ export async function listAuditEvents(tx: Tx, q: z.output<typeof listAuditEvents
 }
 
 /** A page of chained events after `afterSeq` with their canonical bodies, for streaming verification. */
-export async function readChainPage(database: Database, afterSeq: number, limit: number): Promise<ChainedRow[]> {
+export async function readChainPage(
+  database: Database,
+  afterSeq: number,
+  limit: number,
+  untilSeq: number | null = null,
+): Promise<ChainedRow[]> {
   const rows = await database.query.arrays(
-    `SELECT seq, prev_hash, hash, ${AUDIT_BODY_SQL} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
-    [afterSeq, limit],
+    `SELECT seq, prev_hash, hash, ${AUDIT_BODY_SQL} FROM audit_events WHERE seq > $1 AND ($3::bigint IS NULL OR seq <= $3) ORDER BY seq LIMIT $2`,
+    [afterSeq, limit, untilSeq],
   );
   return rows.map((r) => ({ seq: Number(r[0]), prevHash: r[1] as string, hash: r[2] as string, body: r[3] as string }));
 }

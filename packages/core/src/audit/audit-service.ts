@@ -152,7 +152,7 @@ export function createAuditService(deps: AuditServiceDeps) {
      * Walk the whole chain: recompute every hash, check links and the gap-free sequence, and
      * compare against every signed checkpoint. Reports the first broken sequence number.
      */
-    async verify(opts: { onProgress?: (checked: number) => void } = {}): Promise<VerifyResult> {
+    async verify(opts: { onProgress?: (checked: number) => void; parallelAbove?: number } = {}): Promise<VerifyResult> {
       await flush().catch(() => {});
       const checkpoints = readCheckpoints(deps.checkpointFile);
       const pub = key().publicKey;
@@ -170,37 +170,70 @@ export function createAuditService(deps: AuditServiceDeps) {
         list.push(c);
         bySeq.set(c.seq, list);
       }
-      let head = { seq: 0, hash: GENESIS_HASH };
+      let progress = 0;
+      /** Verify (start.seq, until] (to the end when until is null), reading ahead one page. */
+      const verifyRange = async (start: { seq: number; hash: string }, until: number | null) => {
+        let head = start;
+        let checked = 0;
+        let brk: { seq: number; reason: string } | null = null;
+        // Read the next page while hashing this one: PostgreSQL and Node work in parallel.
+        let next = readChainPage(database, head.seq, VERIFY_PAGE, until);
+        for (;;) {
+          const page = await next;
+          if (page.length === 0) break;
+          next =
+            page.length === VERIFY_PAGE ? readChainPage(database, page[page.length - 1]!.seq, VERIFY_PAGE, until) : Promise.resolve([]);
+          const r = checkChainSegment(head, page);
+          if (!r.ok) {
+            brk = r.break;
+            checked += r.break.seq - head.seq - 1;
+            await next.catch(() => {});
+            break;
+          }
+          for (const ev of page) {
+            const cps = bySeq.get(ev.seq);
+            if (cps) {
+              for (const c of cps) {
+                if (c.hash !== ev.hash) {
+                  badCheckpoints++;
+                  firstCheckpointBreak = Math.min(firstCheckpointBreak ?? ev.seq, ev.seq);
+                }
+              }
+              bySeq.delete(ev.seq);
+            }
+          }
+          checked += page.length;
+          progress += page.length;
+          head = r.head;
+          opts.onProgress?.(progress);
+        }
+        return { head, checked, brk };
+      };
+
       let checked = 0;
       let chainBreak: { seq: number; reason: string } | null = null;
-      // Read the next page while hashing this one: PostgreSQL and Node work in parallel.
-      let next = readChainPage(database, 0, VERIFY_PAGE);
-      for (;;) {
-        const page = await next;
-        if (page.length === 0) break;
-        next = page.length === VERIFY_PAGE ? readChainPage(database, page[page.length - 1]!.seq, VERIFY_PAGE) : Promise.resolve([]);
-        const r = checkChainSegment(head, page);
-        if (!r.ok) {
-          chainBreak = r.break;
-          checked += r.break.seq - head.seq - 1;
-          await next.catch(() => {});
-          break;
-        }
-        for (const ev of page) {
-          const cps = bySeq.get(ev.seq);
-          if (cps) {
-            for (const c of cps) {
-              if (c.hash !== ev.hash) {
-                badCheckpoints++;
-                firstCheckpointBreak ??= ev.seq;
-              }
-            }
-            bySeq.delete(ev.seq);
-          }
-        }
-        checked += page.length;
-        head = r.head;
-        opts.onProgress?.(checked);
+      const [{ max }] = (await database.query<{ max: number | string | null }>('SELECT max(seq) AS max FROM audit_events')) as [
+        { max: number | string | null },
+      ];
+      const maxSeq = max === null ? 0 : Number(max);
+      if (database.kind === 'postgres' && maxSeq > (opts.parallelAbove ?? 4 * VERIFY_PAGE)) {
+        // Two halves on two connections at once; the second starts from the stored hash at the
+        // split, which the first half recomputes, so the halves are linked when they agree.
+        const mid = Math.floor(maxSeq / 2);
+        const [{ hash: midHash }] = (await database.query<{ hash: string }>('SELECT hash FROM audit_events WHERE seq = $1', [mid])) as [
+          { hash: string },
+        ];
+        const [a, b] = await Promise.all([
+          verifyRange({ seq: 0, hash: GENESIS_HASH }, mid),
+          verifyRange({ seq: mid, hash: midHash }, null),
+        ]);
+        if (a.brk) [chainBreak, checked] = [a.brk, a.checked];
+        else if (a.head.seq !== mid || a.head.hash !== midHash)
+          [chainBreak, checked] = [{ seq: a.head.seq + 1, reason: 'sequence_gap' }, a.checked];
+        else [chainBreak, checked] = [b.brk, a.checked + b.checked];
+      } else {
+        const r = await verifyRange({ seq: 0, hash: GENESIS_HASH }, null);
+        [chainBreak, checked] = [r.brk, r.checked];
       }
       // Checkpoints beyond the end of the chain mean events were removed.
       if (!chainBreak) {
