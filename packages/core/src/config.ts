@@ -201,10 +201,6 @@ function assertProductionSafe(c: Config): void {
   if (c.bootstrapAdmin && c.bootstrapAdmin.password.length < 12) {
     throw new ConfigError('CUSTOS_BOOTSTRAP_ADMIN', 'the bootstrap password must have at least 12 characters');
   }
-  if (c.audit.checkpointFile.startsWith(c.dataDir + path.sep) && c.database.kind === 'postgres') {
-    // Checkpoints exist to survive a rewritten database; keep them where the database admin cannot write.
-    // A data-folder default is allowed but warned about by `custos config check`.
-  }
 }
 
 /** Warnings that do not stop start-up but that an operator should see (`custos config check`). */

@@ -8,8 +8,6 @@ import { ForbiddenError, InvalidError, NotFoundError, UnauthenticatedError } fro
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import type { AuditService } from '../../audit/audit-service.js';
-import { effectivePermissions } from '../../authz/authz-fns.js';
-import type { RoleId } from '../../authz/roles.js';
 import { parseInput } from '../../validation.js';
 import {
   checkPasswordPolicy,
@@ -29,7 +27,8 @@ import {
   type LoginInput,
   type LoginResult,
 } from './auth-types.js';
-import { countUsers, findUserByUsername } from '../users/users-repo.js';
+import { effectivePermissions } from '../../authz/authz-fns.js';
+import { actorForUser, countUsers, findUserByUsername, toCurrentUser } from '../users/users-repo.js';
 
 export interface AuthSettings {
   idleMinutes: number;
@@ -52,24 +51,6 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
   const { database, runner, audit, settings } = deps;
   const sleep = settings.delay ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
-  function actorFor(
-    u: typeof users.$inferSelect,
-    authMethod: Actor['authMethod'],
-    requestId: string | undefined,
-    extra: Partial<Actor> = {},
-  ): Actor {
-    return {
-      type: 'user',
-      userId: u.id,
-      username: u.username,
-      departmentId: u.departmentId,
-      roles: u.roles as RoleId[],
-      authMethod,
-      requestId,
-      ...extra,
-    };
-  }
-
   return {
     /**
      * Password login (P1.2, P2.3). Failures are throttled per username whether or not it exists:
@@ -91,7 +72,7 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
           const token = newToken('cs');
           const expiresAt = new Date(now.getTime() + settings.maxHours * 3_600_000);
           await tx.insert(sessions).values({ id: tokenHash(token), userId: user.id, authMethod: 'password', expiresAt });
-          const actor = actorFor(user, 'session', meta.requestId);
+          const actor = actorForUser(user, 'session', meta.requestId);
           await audit.append(tx, actor, {
             action: 'auth.login_succeeded',
             resourceType: 'user',
@@ -138,14 +119,7 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
       return {
         token: outcome.token,
         expiresAt: outcome.expiresAt.toISOString(),
-        user: {
-          id: outcome.user.id,
-          username: outcome.user.username,
-          displayName: outcome.user.displayName,
-          departmentId: outcome.user.departmentId,
-          roles: outcome.user.roles,
-          permissions: [...effectivePermissions(outcome.actor)].sort(),
-        },
+        user: toCurrentUser(outcome.user, outcome.actor),
       };
     },
 
@@ -175,7 +149,7 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
         if (!r.t.lastUsedAt || now.getTime() - r.t.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
           await database.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, r.t.id));
         }
-        return actorFor(r.u, 'api_token', meta.requestId, { scopes: r.t.scopes });
+        return actorForUser(r.u, 'api_token', meta.requestId, { scopes: r.t.scopes });
       }
       const rows = await database.db
         .select({ s: sessions, u: users })
@@ -188,7 +162,7 @@ export function createAuthService(deps: { database: Database; runner: Runner; au
       if (now.getTime() - r.s.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
         await database.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, hash));
       }
-      return actorFor(r.u, r.s.authMethod === 'oidc' ? 'oidc' : 'session', meta.requestId, { sessionId: hash });
+      return actorForUser(r.u, r.s.authMethod === 'oidc' ? 'oidc' : 'session', meta.requestId, { sessionId: hash });
     },
 
     listApiTokens(actor: Actor): Promise<ApiToken[]> {

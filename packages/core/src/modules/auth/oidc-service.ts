@@ -1,15 +1,14 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import * as client from 'openid-client';
 import type { OidcConfig } from '../../config.js';
-import { anonymousActor, type Actor } from '../../context.js';
+import { anonymousActor } from '../../context.js';
 import { oidcPending, sessions, users } from '../../db/schema.js';
 import { InvalidError, UnauthenticatedError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import type { AuditService } from '../../audit/audit-service.js';
-import { effectivePermissions } from '../../authz/authz-fns.js';
-import type { RoleId } from '../../authz/roles.js';
 import { newToken, tokenHash } from './token-fns.js';
+import { actorForUser, toCurrentUser } from '../users/users-repo.js';
 import type { LoginResult } from './auth-types.js';
 
 const PENDING_TTL_MS = 10 * 60_000;
@@ -122,15 +121,7 @@ export function createOidcService(deps: { oidc: OidcConfig; runner: Runner; audi
         const token = newToken('cs');
         const expiresAt = new Date(Date.now() + deps.maxHours * 3_600_000);
         await tx.insert(sessions).values({ id: tokenHash(token), userId: user.id, authMethod: 'oidc', expiresAt });
-        const actor: Actor = {
-          type: 'user',
-          userId: user.id,
-          username: user.username,
-          departmentId: user.departmentId,
-          roles: user.roles as RoleId[],
-          authMethod: 'oidc',
-          requestId: meta.requestId,
-        };
+        const actor = actorForUser(user, 'oidc', meta.requestId);
         if (linked)
           await audit.append(tx, actor, {
             action: 'user.oidc_linked',
@@ -152,14 +143,7 @@ export function createOidcService(deps: { oidc: OidcConfig; runner: Runner; audi
       return {
         token: outcome.token,
         expiresAt: outcome.expiresAt.toISOString(),
-        user: {
-          id: outcome.user.id,
-          username: outcome.user.username,
-          displayName: outcome.user.displayName,
-          departmentId: outcome.user.departmentId,
-          roles: outcome.user.roles,
-          permissions: [...effectivePermissions(outcome.actor)].sort(),
-        },
+        user: toCurrentUser(outcome.user, outcome.actor),
       };
     },
   };

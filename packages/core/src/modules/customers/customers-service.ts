@@ -5,7 +5,7 @@ import { customerFieldHistory, customerFields, customerKeys, customers, dataCate
 import { ForbiddenError, InvalidError, NotFoundError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { OperationContext, Runner } from '../../runner.js';
-import { parseInput } from '../../validation.js';
+import { parseInput, pgCode } from '../../validation.js';
 import { blindIndex, decryptField, encryptField, fieldAad } from '../../crypto/index.js';
 import { getPiType, type PiMaskPolicy } from '../../pi-types/index.js';
 import type { Keyring } from './keyring.js';
@@ -388,7 +388,7 @@ export function createCustomersService(deps: CustomersDeps) {
             .insert(departmentUsePurposes)
             .values(purposes.map((purpose) => ({ departmentId, purpose, assignedBy: actor.username })))
             .catch((e: unknown) => {
-              throw (e as { cause?: { code?: string } }).cause?.code === '23503' ? new NotFoundError('department not found') : e;
+              throw pgCode(e) === '23503' ? new NotFoundError('department not found') : e;
             });
         }
         await audit({

@@ -1,7 +1,10 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { users } from '../../db/schema.js';
-import type { User } from './users-types.js';
+import type { Actor } from '../../context.js';
+import type { RoleId } from '../../authz/roles.js';
+import { effectivePermissions } from '../../authz/authz-fns.js';
+import type { CurrentUser, User } from './users-types.js';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -15,6 +18,37 @@ export function toUser(r: UserRow): User {
     roles: r.roles as User['roles'],
     status: r.status,
     createdAt: r.createdAt.toISOString(),
+  };
+}
+
+/** The Actor of a signed-in user: password, OIDC and API-token sign-ins all build it here. */
+export function actorForUser(
+  u: UserRow,
+  authMethod: Actor['authMethod'],
+  requestId: string | undefined,
+  extra: Partial<Actor> = {},
+): Actor {
+  return {
+    type: 'user',
+    userId: u.id,
+    username: u.username,
+    departmentId: u.departmentId,
+    roles: u.roles as RoleId[],
+    authMethod,
+    requestId,
+    ...extra,
+  };
+}
+
+/** The signed-in user with the permissions this actor holds (a token's scopes narrow them). */
+export function toCurrentUser(u: UserRow, actor: Actor): CurrentUser {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    departmentId: u.departmentId,
+    roles: u.roles,
+    permissions: [...effectivePermissions(actor)].sort(),
   };
 }
 

@@ -5,10 +5,9 @@ import { ConflictError, InvalidError, NotFoundError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { OperationContext, Runner } from '../../runner.js';
 import { isUniqueViolation, parseInput } from '../../validation.js';
-import { effectivePermissions } from '../../authz/authz-fns.js';
 import { checkPasswordPolicy, hashPassword, PASSWORD_PROBLEM_MESSAGES, type KdfParams } from '../auth/password-fns.js';
 import { departmentSubtreeIds, findDepartment } from '../departments/departments-repo.js';
-import { findUserById, insertUser, listUsers, setUserStatus, toUser, type UserRow } from './users-repo.js';
+import { findUserById, insertUser, listUsers, setUserStatus, toCurrentUser, toUser, type UserRow } from './users-repo.js';
 import { createUserInput, type CreateUserInput, type CurrentUser, type User } from './users-types.js';
 
 /** P1.2: the staff register. */
@@ -106,14 +105,7 @@ export function createUsersService(deps: { runner: Runner; kdf: KdfParams }) {
       return runner.run(actor, OPERATIONS.getCurrentUser, async ({ tx }) => {
         const row = await findUserById(tx, actor.userId!);
         if (!row) throw new NotFoundError('user not found');
-        return {
-          id: row.id,
-          username: row.username,
-          displayName: row.displayName,
-          departmentId: row.departmentId,
-          roles: row.roles,
-          permissions: [...effectivePermissions(actor)].sort(),
-        };
+        return toCurrentUser(row, actor);
       });
     },
   };
