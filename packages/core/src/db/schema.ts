@@ -18,7 +18,7 @@ import {
 /*
  * Drizzle table definitions used by the repositories. The database itself is created by the
  * committed SQL files in packages/core/migrations (the source of truth, including triggers);
- * schema.test.ts checks that these definitions and the migrated database agree.
+ * test/schema.int.test.ts checks that these definitions and the migrated database agree.
  */
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
