@@ -31,7 +31,7 @@ import {
   onCleanup,
   openCore,
   percentile,
-  profileSection,
+  measureRound,
   profiling,
   round,
   runBenchmark,
@@ -191,27 +191,15 @@ await runBenchmark(async () => {
     const rounds = Object.fromEntries(sideNames.map((s) => [s, []]));
     for (let r = 0; r < ROUNDS; r++) {
       for (const side of sideNames) {
-        const load1 = os.loadavg()[0];
         // With --profile, the last audited round is CPU-profiled (and slowed: it does not count).
         const profileThis = profiling && side === 'audited' && r === ROUNDS - 1 && ROUNDS > 1;
-        const run = profileThis
-          ? await profileSection(`audit-insert-${clients}-client${clients === 1 ? '' : 's'}`, () => runLoops(side, clients, OPS))
-          : await runLoops(side, clients, OPS);
-        const entry = {
-          rate: (run.ops / run.ms) * 1000,
-          ops: run.ops,
-          ms: run.ms,
-          p50Ms: percentile(run.lat, 50),
-          p95Ms: percentile(run.lat, 95),
-          p99Ms: percentile(run.lat, 99),
-          // CPU time of this node process per operation (the benchmark's own client-side cost).
-          nodeCpuUsPerOp: run.cpuUs / run.ops,
-          loadavg1: load1,
-          ...(profileThis ? { profiled: true } : {}),
-        };
+        const entry = await measureRound(
+          () => runLoops(side, clients, OPS),
+          profileThis ? `audit-insert-${clients}-client${clients === 1 ? '' : 's'}` : null,
+        );
         if (side !== 'plain' && side !== 'plainTransaction') {
           const d = await drain();
-          Object.assign(entry, d, { rateIncludingChainDrain: (run.ops / (run.ms + d.drainMs)) * 1000 });
+          Object.assign(entry, d, { rateIncludingChainDrain: (entry.ops / (entry.ms + d.drainMs)) * 1000 });
         }
         rounds[side].push(entry);
         log(

@@ -317,3 +317,25 @@ export function summarizeProfile(profile, top = 20) {
       .map(line),
   ];
 }
+
+/**
+ * One measured round of a loop benchmark: runs `loop` (which returns { ops, ms, lat, cpuUs }),
+ * CPU-profiled under `profileName` when given, and summarises rate, latency percentiles and the
+ * node process's CPU per operation.
+ */
+export async function measureRound(loop, profileName = null) {
+  const loadavg1 = os.loadavg()[0];
+  const run = profileName ? await profileSection(profileName, loop) : await loop();
+  return {
+    rate: (run.ops / run.ms) * 1000,
+    ops: run.ops,
+    ms: run.ms,
+    p50Ms: percentile(run.lat, 50),
+    p95Ms: percentile(run.lat, 95),
+    p99Ms: percentile(run.lat, 99),
+    // CPU time of this node process per operation (the benchmark's own client-side cost).
+    nodeCpuUsPerOp: run.cpuUs / run.ops,
+    loadavg1,
+    ...(profileName ? { profiled: true } : {}),
+  };
+}
