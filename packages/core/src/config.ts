@@ -63,6 +63,17 @@ const envSchema = z.object({
     .string()
     .regex(/^\d{1,2},\d{1,2}$/, 'must be "first,last", e.g. 1,1 or 6,4')
     .default('1,1'),
+  /** Notifier: `log` (development: writes messages to the log) or `smtp` (CUSTOS_SMTP_URL). */
+  CUSTOS_NOTIFIER: z.enum(['log', 'smtp']).optional(),
+  CUSTOS_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  CUSTOS_SMTP_FROM: z.string().min(3).optional(),
+  /** SMS gateway hook: messages to mobiles are POSTed here as JSON { to, text }. */
+  CUSTOS_SMS_WEBHOOK_URL: z.url().optional(),
+  CUSTOS_CONSENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  CUSTOS_PORTAL_SESSION_MINUTES: durationMinutes.default(30),
 });
 
 export interface OidcConfig {
@@ -90,6 +101,9 @@ export interface Config {
     | { provider: 'pkcs11'; library: string; tokenLabel: string | undefined; slot: number | undefined; pin: string };
   cipherSuite: 'aes-256-gcm' | 'sm4-ctr-hmac-sm3';
   masks: { residentId: { keepFirst: number; keepLast: number } };
+  notifier: { kind: 'log' | 'smtp'; smtpUrl: string | undefined; smtpFrom: string; smsWebhookUrl: string | undefined };
+  consent: { cacheSeconds: number };
+  portal: { sessionMinutes: number };
 }
 
 /** Parse the environment into a Config; throws ConfigError naming the first bad variable. */
@@ -153,7 +167,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         keepLast: Number(e.CUSTOS_MASK_RESIDENT_ID_KEEP.split(',')[1]),
       },
     },
+    notifier: {
+      kind: e.CUSTOS_NOTIFIER ?? (e.CUSTOS_SMTP_URL ? 'smtp' : 'log'),
+      smtpUrl: e.CUSTOS_SMTP_URL,
+      smtpFrom: e.CUSTOS_SMTP_FROM ?? 'custos@localhost',
+      smsWebhookUrl: e.CUSTOS_SMS_WEBHOOK_URL,
+    },
+    consent: { cacheSeconds: e.CUSTOS_CONSENT_CACHE_SECONDS },
+    portal: { sessionMinutes: e.CUSTOS_PORTAL_SESSION_MINUTES },
   };
+  if (config.notifier.kind === 'smtp' && !config.notifier.smtpUrl)
+    throw new ConfigError('CUSTOS_SMTP_URL', 'the smtp notifier needs CUSTOS_SMTP_URL');
   if (config.mode === 'production') assertProductionSafe(config);
   return config;
 }
@@ -210,6 +234,8 @@ export function configWarnings(c: Config): string[] {
   if (c.audit.checkpointFile.startsWith(c.dataDir + path.sep)) {
     w.push('CUSTOS_AUDIT_CHECKPOINT_FILE is inside the data folder: store checkpoints where database administrators cannot write');
   }
+  if (c.notifier.kind === 'log')
+    w.push('CUSTOS_NOTIFIER is log: messages (portal one-time codes included) go to the log, not to customers; configure CUSTOS_SMTP_URL');
   if (c.audit.checkpointSeconds === 0) w.push('CUSTOS_AUDIT_CHECKPOINT_SECONDS is 0: no periodic signed audit checkpoints');
   return w;
 }

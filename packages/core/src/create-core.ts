@@ -15,6 +15,17 @@ import { createLocalKeyProvider, createPkcs11KeyProvider, type KeyProvider } fro
 import { createKeyring } from './modules/customers/keyring.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
 import { createKeysService } from './modules/customers/keys-service.js';
+import { createHmac } from 'node:crypto';
+import { systemActor } from './context.js';
+import { OPERATIONS } from './operations.js';
+import { createPolicyCache } from './modules/consent/consent-cache.js';
+import { createConsentService } from './modules/consent/consent-service.js';
+import { createPurposesService } from './modules/purposes/purposes-service.js';
+import { createNoticesService } from './modules/notices/notices-service.js';
+import { createChannelsService } from './modules/channels/channels-service.js';
+import { createCollectionService } from './modules/collection/collection-service.js';
+import { createPortalService } from './modules/portal/portal-service.js';
+import { createNotifier, logTransport, smtpTransport, webhookTransport, type Transport } from './modules/notifier/notifier-service.js';
 
 /** What core logs through; the server passes its pino logger, the CLI a console one. Never plain PI. */
 export interface CoreLogger {
@@ -93,6 +104,39 @@ export async function createCore(opts: CoreOptions) {
     settings: { ...config.sessions, ...config.login, kdf, ...(opts.loginDelay ? { delay: opts.loginDelay } : {}) },
   });
 
+  const policy = createPolicyCache({ ttlMs: config.consent.cacheSeconds * 1000 });
+  const customers = createCustomersService({ runner, keyring, maskPolicy, policy });
+  const channels = createChannelsService({ runner, database });
+  // Consent evidence (IP, user agent) is kept only as keyed hashes, under a key derived from the vault's index key.
+  let evidenceKey: Buffer | null = null;
+  const consent = createConsentService({
+    runner,
+    policy,
+    evidenceKey: async () =>
+      (evidenceKey ??= createHmac('sha256', await keyring.blindIndexKey())
+        .update('custos-consent-evidence-v1')
+        .digest()),
+  });
+  const transports: Partial<Record<'email' | 'sms' | 'webhook' | 'log', Transport>> = {
+    log: logTransport(logger, config.mode === 'development'),
+    webhook: webhookTransport(undefined),
+  };
+  if (config.notifier.kind === 'smtp' && config.notifier.smtpUrl)
+    transports.email = smtpTransport(config.notifier.smtpUrl, config.notifier.smtpFrom);
+  if (config.notifier.smsWebhookUrl) transports.sms = webhookTransport(config.notifier.smsWebhookUrl);
+  const notifier = createNotifier({
+    database,
+    logger,
+    transports,
+    // Reading a customer's address to write to them is a read of plain PI: audited as such.
+    resolveCustomerField: (customerId, field) =>
+      runner.run(systemActor(), OPERATIONS.deliverNotification, async ({ tx, audit }) => {
+        const to = await customers.internal.plainField(tx, customerId, field);
+        await audit({ action: 'notification.address_read', resourceType: 'customer', resourceId: customerId, details: { field } });
+        return to;
+      }),
+  });
+
   const timers: NodeJS.Timeout[] = [];
   const core = {
     config,
@@ -105,7 +149,15 @@ export async function createCore(opts: CoreOptions) {
     roles: createRolesService({ runner }),
     catalogue: createCatalogueService({ runner }),
     auditLog: createAuditLogService({ runner, audit }),
-    customers: createCustomersService({ runner, keyring, maskPolicy }),
+    customers,
+    policy,
+    consent,
+    channels,
+    notifier,
+    purposes: createPurposesService({ runner, policy }),
+    notices: createNoticesService({ runner }),
+    collection: createCollectionService({ runner, customers, consent, channels, maskPolicy }),
+    portal: createPortalService({ runner, database, customers, consent, notifier, sessionMinutes: config.portal.sessionMinutes }),
     keys,
     /** Present only when OIDC is configured. */
     oidc: config.oidc ? createOidcService({ oidc: config.oidc, runner, audit, maxHours: config.sessions.maxHours }) : undefined,
@@ -116,6 +168,7 @@ export async function createCore(opts: CoreOptions) {
      */
     startBackground(): void {
       timers.push(setInterval(() => audit.kick(), 5_000).unref());
+      notifier.start();
       keys.resume().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'could not resume key re-wrap jobs'));
       if (config.audit.checkpointSeconds > 0) {
         timers.push(
@@ -129,6 +182,7 @@ export async function createCore(opts: CoreOptions) {
     async close(): Promise<void> {
       for (const t of timers) clearInterval(t);
       await keys.settle();
+      await notifier.stop();
       await audit.flush().catch(() => {});
       if (config.audit.checkpointSeconds > 0) await audit.checkpoint().catch(() => {});
       audit.cancelScheduled();

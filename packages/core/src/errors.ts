@@ -23,8 +23,8 @@ export abstract class CustosError extends Error {
 
 /** Input that fails validation; nothing was written. */
 export class InvalidError extends CustosError {
-  readonly status = 400;
-  readonly code = 'invalid';
+  readonly status: number = 400;
+  readonly code: string = 'invalid';
   constructor(
     message: string,
     readonly problems: FieldProblem[] = [],
@@ -32,6 +32,15 @@ export class InvalidError extends CustosError {
   ) {
     super(message, clauses);
   }
+}
+
+/**
+ * Well-formed input that the policy refuses (a field outside the purpose, a missing separate
+ * consent, an inactive purpose): 422, naming the fields and the clauses; nothing was written.
+ */
+export class PolicyViolationError extends InvalidError {
+  override readonly status: number = 422;
+  override readonly code: string = 'policy_violation';
 }
 
 export class UnauthenticatedError extends CustosError {

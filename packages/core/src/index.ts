@@ -22,3 +22,21 @@ export * from './modules/customers/customers-types.js';
 export { assertNoPlainPi } from './modules/customers/customers-fns.js';
 export * from './crypto/index.js';
 export * from './modules/backup/backup-service.js';
+export * from './modules/purposes/purposes-types.js';
+export * from './modules/notices/notices-types.js';
+export { canonicalJson, noticeHash } from './modules/notices/notices-fns.js';
+export * from './modules/channels/channels-types.js';
+export * from './modules/consent/consent-types.js';
+export {
+  decide,
+  replay,
+  applyEntry,
+  stateKey,
+  type LedgerEntry,
+  type StateRow,
+  type Decision,
+  type ActivePurposeView,
+} from './modules/consent/consent-fns.js';
+export * from './modules/collection/collection-types.js';
+export * from './modules/portal/portal-types.js';
+export { channelActor, customerActor } from './context.js';

@@ -57,15 +57,7 @@ export function checkChainSegment(
 /** A SQL string literal safe under any standard_conforming_strings setting (as node-postgres escapes). */
 export function sqlLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('NUL characters cannot be stored');
-  let hasBackslash = false;
-  let out = "'";
-  for (const ch of value) {
-    if (ch === "'") out += "''";
-    else if (ch === '\\') {
-      out += '\\\\';
-      hasBackslash = true;
-    } else out += ch;
-  }
-  out += "'";
-  return hasBackslash ? ` E${out}` : out;
+  const quoted = value.includes("'") ? value.replace(/'/g, "''") : value;
+  if (!value.includes('\\')) return `'${quoted}'`;
+  return ` E'${quoted.replace(/\\/g, '\\\\')}'`;
 }

@@ -16,6 +16,9 @@ export function effectivePermissions(actor: Actor): Set<Permission> {
 export function allows(actor: Actor, req: Requirement): boolean {
   if (req === 'public') return true;
   if (actor.type === 'system') return true;
+  // Channels and customers hold exactly one capability each, whatever else they claim.
+  if (actor.type === 'channel') return req === 'customer.collect' && !!actor.channelId;
+  if (actor.type === 'customer') return req === 'portal.self' && !!actor.customerId;
   if (actor.userId === null) return false;
   if (req === 'authenticated') return true;
   return effectivePermissions(actor).has(req);

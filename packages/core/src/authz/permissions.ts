@@ -24,6 +24,19 @@ export const PERMISSIONS = {
   'key.manage': 'Rotate key-encryption keys',
   'department.purposes': 'Assign the use purposes a department may reveal PI for',
   'backup.manage': 'Write encrypted backups and restore them into an empty database',
+  'purpose.read': 'Read purposes and their versions',
+  'purpose.manage': 'Draft, submit, activate and retire purposes',
+  'purpose.approve': 'Approve or reject submitted purposes (not one’s own)',
+  'notice.manage': 'Draft and publish privacy notices',
+  'channel.read': 'Read the collection channels',
+  'channel.manage': 'Register collection channels',
+  'customer.collect': 'Collect customer PI for an active purpose, with its consent',
+  'customer.import': 'Bulk-import customer PI from a declared lawful source',
+  'consent.read': 'Read customers’ consent records and consent statistics',
+  'consent.manage': 'Record consents and withdrawals on a customer’s behalf, with evidence',
+  'consent.check': 'Ask whether a customer’s consent covers fields for a purpose',
+  'notification.deliver': 'Deliver outbox messages (the worker only; no role holds it)',
+  'portal.self': 'A customer’s own portal: their masked data and consents, withdrawal',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -7,7 +7,7 @@ import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import * as schema from './schema.js';
-import { lazyBeginClient } from './lazy-begin.js';
+import { LazyBegin } from './lazy-begin.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -49,26 +49,40 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     const query = (async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows) as RawQuery;
     query.arrays = async (text, params) => (await pool.query({ text, values: params, rowMode: 'array' })).rows;
+    const handles = new WeakMap<pg.PoolClient, { lazy: LazyBegin; tx: Tx }>();
     return {
       kind: 'postgres',
       db,
       query,
       async transaction(fn, finish) {
         const pooled = await pool.connect();
-        const lazy = lazyBeginClient(pooled);
-        // A drizzle handle bound to the one connection acts as the transaction.
-        const tx = drizzlePg(lazy.client) as unknown as Tx;
+        // One lazy-BEGIN handle and drizzle instance per connection, reused by its transactions.
+        let h = handles.get(pooled);
+        if (!h) {
+          const lazy = new LazyBegin(pooled);
+          h = { lazy, tx: drizzlePg(lazy as unknown as pg.PoolClient) as unknown as Tx };
+          handles.set(pooled, h);
+        }
+        const { lazy, tx } = h;
+        lazy.reset();
+        let broken: Error | undefined;
         try {
           const result = await fn(tx);
           const tail = finish?.();
-          if (lazy.begun()) await pooled.query(tail ? `${tail};\nCOMMIT` : 'COMMIT');
-          else if (tail) await pooled.query(`BEGIN;\n${tail};\nCOMMIT`);
+          if (lazy.begun) await pooled.query(tail ? `${tail};\nCOMMIT` : 'COMMIT');
+          else if (tail) {
+            // If the tail fails, the explicit BEGIN leaves the session in an aborted transaction: roll it back below.
+            lazy.begun = true;
+            await pooled.query(`BEGIN;\n${tail};\nCOMMIT`);
+          }
           return result;
         } catch (e) {
-          if (lazy.begun()) await pooled.query('ROLLBACK').catch(() => {});
+          // A connection that cannot roll back is discarded rather than returned mid-transaction.
+          if (lazy.begun)
+            await pooled.query('ROLLBACK').catch((err: unknown) => (broken = err instanceof Error ? err : new Error(String(err))));
           throw e;
         } finally {
-          pooled.release();
+          pooled.release(broken);
         }
       },
       async withAdvisoryLock(key, fn) {

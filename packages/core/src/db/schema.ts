@@ -263,3 +263,178 @@ export const departmentUsePurposes = pgTable(
   },
   (t) => [primaryKey({ columns: [t.departmentId, t.purpose] })],
 );
+
+/** P3.1, P2.1, P3.2: a purpose version (code + version); only an active version accepts collection. */
+export const purposes = pgTable('purposes', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  code: text('code').notNull(),
+  version: integer('version').notNull(),
+  status: text('status', { enum: ['draft', 'submitted', 'approved', 'active', 'retired'] }).notNull(),
+  name: jsonb('name').$type<{ 'zh-CN': string; en: string }>().notNull(),
+  description: jsonb('description').$type<{ 'zh-CN': string; en: string }>().notNull(),
+  businessLine: text('business_line').notNull(),
+  ownerDepartmentId: uuid('owner_department_id').notNull(),
+  legalBasis: text('legal_basis').notNull(),
+  fields: text('fields').array().notNull(),
+  necessity: jsonb('necessity').$type<Record<string, { 'zh-CN': string; en: string }>>().notNull(),
+  scenarios: jsonb('scenarios').$type<Array<{ 'zh-CN': string; en: string }>>().notNull(),
+  retentionDays: integer('retention_days').notNull(),
+  retentionTrigger: text('retention_trigger').notNull(),
+  consentBaseline: integer('consent_baseline').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  submittedBy: text('submitted_by'),
+  submittedAt: ts('submitted_at'),
+  approvedBy: text('approved_by'),
+  approvedAt: ts('approved_at'),
+  reviewComment: text('review_comment'),
+  activatedAt: ts('activated_at'),
+  retiredAt: ts('retired_at'),
+});
+
+/** P2.2, P3.4: versioned notices; published ones are immutable (trigger) and hashed. */
+export const notices = pgTable('notices', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  purposeId: uuid('purpose_id').notNull(),
+  purposeCode: text('purpose_code').notNull(),
+  version: integer('version').notNull(),
+  status: text('status', { enum: ['draft', 'published', 'superseded'] }).notNull(),
+  content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+  contentHash: text('content_hash'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  publishedBy: text('published_by'),
+  publishedAt: ts('published_at'),
+});
+
+/** P3.3: collection channels. */
+export const channels = pgTable('channels', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  code: text('code').notNull(),
+  name: jsonb('name').$type<{ 'zh-CN': string; en: string }>().notNull(),
+  type: text('type').notNull(),
+  ownerDepartmentId: uuid('owner_department_id').notNull(),
+  allowedOrigins: text('allowed_origins')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  publicKey: text('public_key'),
+  status: text('status', { enum: ['active', 'disabled'] })
+    .notNull()
+    .default('active'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** P3.4: the append-only consent ledger. */
+export const consentRecords = pgTable('consent_records', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+  customerId: uuid('customer_id').notNull(),
+  kind: text('kind', { enum: ['grant', 'withdrawal'] }).notNull(),
+  purposeId: uuid('purpose_id').notNull(),
+  purposeCode: text('purpose_code').notNull(),
+  purposeVersion: integer('purpose_version').notNull(),
+  noticeId: uuid('notice_id'),
+  noticeHash: text('notice_hash'),
+  scope: text('scope').array().notNull(),
+  separateType: text('separate_type'),
+  separateTarget: text('separate_target'),
+  method: text('method').notNull(),
+  channelId: uuid('channel_id'),
+  evidence: jsonb('evidence').$type<Record<string, string>>().notNull().default({}),
+  recordedBy: text('recorded_by').notNull(),
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at'),
+  keepUntil: ts('keep_until'),
+});
+
+/** The ledger's current-state projection, written with each ledger row. */
+export const consentState = pgTable(
+  'consent_state',
+  {
+    customerId: uuid('customer_id').notNull(),
+    purposeCode: text('purpose_code').notNull(),
+    category: text('category').notNull(),
+    status: text('status', { enum: ['granted', 'withdrawn'] }).notNull(),
+    separate: boolean('separate').notNull(),
+    purposeVersion: integer('purpose_version').notNull(),
+    consentId: uuid('consent_id').notNull(),
+    givenAt: ts('given_at').notNull(),
+    withdrawnAt: ts('withdrawn_at'),
+    expiresAt: ts('expires_at'),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.purposeCode, t.category] })],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+export const collectionImports = pgTable('collection_imports', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  channelId: uuid('channel_id').notNull(),
+  purposeId: uuid('purpose_id').notNull(),
+  lawfulSource: jsonb('lawful_source').notNull(),
+  total: integer('total').notNull(),
+  accepted: integer('accepted').notNull(),
+  rejected: integer('rejected').notNull(),
+  rejectedRows: jsonb('rejected_rows').notNull(),
+  importedBy: text('imported_by').notNull(),
+  importedAt: ts('imported_at').notNull().defaultNow(),
+});
+
+/** The notifier's outbox (at-least-once delivery). */
+export const outbox = pgTable('outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  topic: text('topic').notNull(),
+  transport: text('transport', { enum: ['email', 'sms', 'webhook', 'log'] }).notNull(),
+  recipient: jsonb('recipient').$type<Record<string, string>>().notNull(),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+    .notNull()
+    .default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+  lastError: text('last_error'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  deliveredAt: ts('delivered_at'),
+});
+
+export const portalChallenges = pgTable('portal_challenges', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  customerId: uuid('customer_id'),
+  codeHash: text('code_hash').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const portalSessions = pgTable('portal_sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  customerId: uuid('customer_id').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  endedAt: ts('ended_at'),
+});

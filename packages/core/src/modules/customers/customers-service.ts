@@ -9,6 +9,7 @@ import { parseInput, pgCode } from '../../validation.js';
 import { blindIndex, decryptField, encryptField, fieldAad } from '../../crypto/index.js';
 import { getPiType, type PiMaskPolicy } from '../../pi-types/index.js';
 import type { Keyring } from './keyring.js';
+import type { PolicyCache } from '../consent/consent-cache.js';
 import { assertNoPlainPi, maskFor, prepareFields, type CatalogueEntry, type PreparedField } from './customers-fns.js';
 import {
   createCustomerInput,
@@ -23,7 +24,7 @@ import {
   type FindCustomersInput,
   type RevealInput,
   type UpdateFieldInput,
-  type UsePurpose,
+  USE_PURPOSES,
 } from './customers-types.js';
 
 const VAULT_CLAUSES = ['P2.3', 'P4.1'];
@@ -34,6 +35,8 @@ export interface CustomersDeps {
   runner: Runner;
   keyring: Keyring;
   maskPolicy: PiMaskPolicy;
+  /** Consent decisions for registered purposes (P3.4, P5.1). */
+  policy?: PolicyCache;
 }
 
 /**
@@ -42,7 +45,7 @@ export interface CustomersDeps {
  * only through `reveal`, for a purpose the caller's department holds, and always audited.
  */
 export function createCustomersService(deps: CustomersDeps) {
-  const { runner, keyring, maskPolicy } = deps;
+  const { runner, keyring, maskPolicy, policy } = deps;
 
   // The catalogue changes rarely; reading it on every vault call costs a round trip. Cached
   // briefly, and re-read at once when a value names a category the cache does not know yet.
@@ -108,7 +111,7 @@ export function createCustomersService(deps: CustomersDeps) {
   }
 
   /** P5.1: the caller's department must hold the purpose; administrators do not get PI by role. */
-  async function requirePurpose(ctx: OperationContext, purpose: UsePurpose): Promise<void> {
+  async function requirePurpose(ctx: OperationContext, purpose: string): Promise<void> {
     if (ctx.actor.type === 'system') return;
     const held = ctx.actor.departmentId
       ? await ctx.tx
@@ -119,7 +122,121 @@ export function createCustomersService(deps: CustomersDeps) {
     if (!held.length) throw new ForbiddenError(`your department is not assigned the purpose ${purpose}`, 'purpose', ['P5.1']);
   }
 
+  /**
+   * The vault's steps for other modules' operations (collection, import, portal), run inside
+   * their transaction and audited by them.
+   */
+  const internal = {
+    catalogue,
+    maskedCustomer,
+    prepare: async (tx: Tx, values: Record<string, string>) => prepareFields(values, await catalogue(tx, Object.keys(values))),
+
+    /** An existing customer with the same resident ID, mobile or email (in that order), through the blind index. */
+    async match(tx: Tx, prepared: readonly PreparedField[]): Promise<string | null> {
+      const order = ['cn_resident_id', 'cn_mobile', 'email'];
+      const indexed = prepared.filter((f) => f.indexed).sort((a, b) => order.indexOf(a.piType) - order.indexOf(b.piType));
+      for (const f of indexed) {
+        const index = blindIndex(await keyring.blindIndexKey(), f.piType, f.normalized);
+        const candidates = await tx
+          .select({ f: customerFields, k: customerKeys })
+          .from(customerFields)
+          .innerJoin(customerKeys, eq(customerKeys.customerId, customerFields.customerId))
+          .where(and(eq(customerFields.piType, f.piType), eq(customerFields.blindIndex, index)));
+        for (const { f: row, k } of candidates) {
+          const key = await keyring.customerKey(k);
+          if (key && decrypt(key, row.customerId, row) === f.normalized) return row.customerId;
+        }
+      }
+      return null;
+    },
+
+    /** A new customer with these fields; returns its id. */
+    async storeNew(tx: Tx, actor: Actor, prepared: readonly PreparedField[]): Promise<string> {
+      const c = (await tx.insert(customers).values({ createdBy: actor.username }).returning({ id: customers.id }))[0]!;
+      const { dataKey, row } = await keyring.newCustomerKey(c.id);
+      await tx.insert(customerKeys).values(row);
+      const values = [];
+      for (const f of prepared)
+        values.push({
+          customerId: c.id,
+          categoryCode: f.field,
+          piType: f.piType,
+          dataKeyVersion: 1,
+          updatedBy: actor.username,
+          ...(await encryptAndIndex(c.id, dataKey, f, 1)),
+        });
+      if (values.length) await tx.insert(customerFields).values(values);
+      return c.id;
+    },
+
+    /** Add missing fields and correct changed ones (the old value goes to the history, P2.4). */
+    async merge(
+      tx: Tx,
+      actor: Actor,
+      id: string,
+      prepared: readonly PreparedField[],
+      reason: string,
+    ): Promise<{ added: string[]; corrected: string[] }> {
+      const { dataKey, key } = await loadCustomer(tx, id);
+      const existing = await tx.select().from(customerFields).where(eq(customerFields.customerId, id)).for('update');
+      const byField = new Map(existing.map((r) => [r.categoryCode, r]));
+      const added: string[] = [];
+      const corrected: string[] = [];
+      const now = new Date();
+      for (const f of prepared) {
+        const old = byField.get(f.field);
+        if (old && decrypt(dataKey, id, old) === f.normalized) continue;
+        const enc = await encryptAndIndex(id, dataKey, f, key.dataKeyVersion);
+        if (old) {
+          await tx.insert(customerFieldHistory).values({
+            customerId: id,
+            categoryCode: f.field,
+            version: old.version,
+            ciphertext: old.ciphertext,
+            dataKeyVersion: old.dataKeyVersion,
+            changedAt: now,
+            changedBy: actor.username,
+            reason,
+          });
+          await tx
+            .update(customerFields)
+            .set({ ...enc, dataKeyVersion: key.dataKeyVersion, version: old.version + 1, updatedAt: now, updatedBy: actor.username })
+            .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, f.field)));
+          corrected.push(f.field);
+        } else {
+          await tx
+            .insert(customerFields)
+            .values({
+              customerId: id,
+              categoryCode: f.field,
+              piType: f.piType,
+              dataKeyVersion: key.dataKeyVersion,
+              updatedBy: actor.username,
+              ...enc,
+            });
+          added.push(f.field);
+        }
+      }
+      if (added.length || corrected.length) await tx.update(customers).set({ updatedAt: now }).where(eq(customers.id, id));
+      return { added, corrected };
+    },
+
+    /** Decrypt one field of a customer for delivery (the notifier's recipient); never returned to callers. */
+    async plainField(tx: Tx, id: string, field: string): Promise<string | null> {
+      const { dataKey } = await loadCustomer(tx, id);
+      const row = (
+        await tx
+          .select()
+          .from(customerFields)
+          .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field)))
+      )[0];
+      return row ? decrypt(dataKey, id, row) : null;
+    },
+  };
+
   return {
+    internal,
+
     /** Store a new customer's PI. Returns the id and the masked fields; never plain values. */
     create(actor: Actor, input: CreateCustomerInput): Promise<Customer> {
       return runner.run(actor, OPERATIONS.createCustomer, async ({ tx, audit }) => {
@@ -212,16 +329,24 @@ export function createCustomersService(deps: CustomersDeps) {
     },
 
     /** Plain values for a stated purpose the caller's department holds; audited with purpose and fields, never values. */
-    reveal(
-      actor: Actor,
-      id: string,
-      input: RevealInput,
-    ): Promise<{ customerId: string; purpose: UsePurpose; values: Record<string, string> }> {
+    reveal(actor: Actor, id: string, input: RevealInput): Promise<{ customerId: string; purpose: string; values: Record<string, string> }> {
       return runner.run(actor, OPERATIONS.revealCustomerFields, async (ctx) => {
         const data = parseInput(revealInput, input);
         assertNoPlainPi('justification', data.justification);
         await requirePurpose(ctx, data.purpose);
         const { dataKey } = await loadCustomer(ctx.tx, id);
+        // A registered purpose reads only what the customer's consent (or its other legal basis) covers.
+        if (policy && (await policy.activePurposes(ctx.tx)).has(data.purpose)) {
+          const denied = (await policy.decide(ctx.tx, id, data.purpose, data.fields)).filter((d) => !d.allow);
+          if (denied.length)
+            throw new ForbiddenError(
+              `not covered for purpose ${data.purpose}: ${denied.map((d) => `${d.field} (${d.reason})`).join(', ')}`,
+              'consent',
+              ['P3.4', 'P5.1'],
+            );
+        } else if (policy && !(USE_PURPOSES as readonly string[]).includes(data.purpose)) {
+          throw new ForbiddenError(`purpose ${data.purpose} is not an active purpose`, 'purpose', ['P5.1']);
+        }
         const rows = await ctx.tx
           .select()
           .from(customerFields)
@@ -377,7 +502,7 @@ export function createCustomersService(deps: CustomersDeps) {
     },
 
     /** P5.1: which use purposes a department may reveal customer PI for. */
-    setDepartmentPurposes(actor: Actor, departmentId: string, input: { purposes: UsePurpose[] }): Promise<UsePurpose[]> {
+    setDepartmentPurposes(actor: Actor, departmentId: string, input: { purposes: string[] }): Promise<string[]> {
       return runner.run(actor, OPERATIONS.setDepartmentPurposes, async ({ tx, audit }) => {
         const data = parseInput(departmentPurposesInput, input);
         const before = await tx.select().from(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId));
@@ -402,10 +527,10 @@ export function createCustomersService(deps: CustomersDeps) {
       });
     },
 
-    listDepartmentPurposes(actor: Actor, departmentId: string): Promise<UsePurpose[]> {
+    listDepartmentPurposes(actor: Actor, departmentId: string): Promise<string[]> {
       return runner.run(actor, OPERATIONS.listDepartmentPurposes, async ({ tx }) =>
         (await tx.select().from(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId)))
-          .map((r) => r.purpose as UsePurpose)
+          .map((r) => r.purpose)
           .sort(),
       );
     },

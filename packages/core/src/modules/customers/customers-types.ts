@@ -53,16 +53,19 @@ export const USE_PURPOSES = [
 ] as const;
 export type UsePurpose = (typeof USE_PURPOSES)[number];
 
+/** A built-in use purpose, or the code of a registered purpose (whose consent then must cover the fields). */
+export const purposeCodeSchema = z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'a purpose code');
+
 export const revealInput = z.object({
   fields: z.array(z.string()).min(1).max(64),
-  purpose: z.enum(USE_PURPOSES),
+  purpose: purposeCodeSchema,
   justification: z.string().trim().min(4).max(500),
 });
 export type RevealInput = z.input<typeof revealInput>;
 
 export const revealResultSchema = z.object({
   customerId: z.uuid(),
-  purpose: z.enum(USE_PURPOSES),
+  purpose: z.string(),
   values: z.record(z.string(), z.string()),
 });
 
@@ -106,4 +109,4 @@ export const rewrapJobSchema = z.object({
 });
 export type RewrapJob = z.infer<typeof rewrapJobSchema>;
 
-export const departmentPurposesInput = z.object({ purposes: z.array(z.enum(USE_PURPOSES)).max(USE_PURPOSES.length) });
+export const departmentPurposesInput = z.object({ purposes: z.array(purposeCodeSchema).max(200) });

@@ -1,0 +1,346 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../../context.js';
+import type { Tx } from '../../db/client.js';
+import { collectionImports, notices } from '../../db/schema.js';
+import { CustosError, InvalidError, PolicyViolationError, type FieldProblem } from '../../errors.js';
+import { OPERATIONS } from '../../operations.js';
+import type { Runner } from '../../runner.js';
+import { parseInput } from '../../validation.js';
+import type { ChannelsService } from '../channels/channels-service.js';
+import type { CachedPurpose } from '../consent/consent-cache.js';
+import { consentScopeProblems, type ConsentService, type EvidenceMeta, type NewEntry } from '../consent/consent-service.js';
+import type { SeparateConsent } from '../consent/consent-types.js';
+import type { CustomersService } from '../customers/customers-service.js';
+import { maskFor, type PreparedField } from '../customers/customers-fns.js';
+import type { PiMaskPolicy } from '../../pi-types/index.js';
+import { claimIdempotencyKey, completeIdempotencyKey, requestHash } from './idempotency-repo.js';
+import {
+  collectInput,
+  importInput,
+  importRowInput,
+  type CollectInput,
+  type CollectResult,
+  type ImportInput,
+  type ImportResult,
+} from './collection-types.js';
+
+interface ConsentGiven {
+  method: string;
+  scope: readonly string[];
+  separate: readonly SeparateConsent[];
+}
+
+/**
+ * P3.2, P3.4: the policy checks of one submission, all at once: fields outside the purpose, and
+ * (for a consent-based purpose) fields without consent, sensitive fields without a separate one.
+ */
+export function collectionProblems(
+  purpose: CachedPurpose,
+  fields: readonly string[],
+  consent: ConsentGiven | undefined,
+): { problems: FieldProblem[]; clauses: string[] } {
+  const problems: FieldProblem[] = [];
+  const clauses = new Set<string>();
+  for (const f of fields)
+    if (!purpose.fields.has(f)) {
+      problems.push({ field: f, reason: 'not_in_purpose' });
+      clauses.add('P3.2');
+    }
+  if (consent) {
+    for (const p of consentScopeProblems(purpose, consent.scope, consent.separate)) {
+      problems.push({ field: `consent.${p.field}`, reason: p.reason });
+      clauses.add('P3.4');
+    }
+  }
+  if (purpose.legalBasis === 'consent') {
+    if (!consent || (!consent.scope.length && !consent.separate.length)) {
+      problems.push({ field: 'consent', reason: 'consent_required' });
+      clauses.add('P3.4');
+    } else {
+      const separate = new Set(consent.separate.filter((s) => s.type === 'sensitive').map((s) => (s as { category: string }).category));
+      for (const f of fields) {
+        const sens = purpose.fields.get(f);
+        if (!sens) continue;
+        if (sens === 'sensitive' && !separate.has(f)) problems.push({ field: f, reason: 'separate_consent_required' });
+        else if (sens === 'general' && !consent.scope.includes(f)) problems.push({ field: f, reason: 'no_consent' });
+        else continue;
+        clauses.add('P3.4');
+      }
+    }
+  }
+  return { problems, clauses: [...clauses].sort() };
+}
+
+/**
+ * Where customer PI enters Custos (P3.2, P3.3, P3.4, P2.4): one submission is checked against
+ * the active purpose, its current notice and the consent that comes with it, then the customer
+ * is matched or created and the values, the consent records and the audit event are written in
+ * one transaction. Any refusal writes nothing.
+ */
+export function createCollectionService(deps: {
+  runner: Runner;
+  customers: CustomersService;
+  consent: ConsentService;
+  channels: ChannelsService;
+  maskPolicy: PiMaskPolicy;
+}) {
+  const { runner, customers, consent, channels, maskPolicy } = deps;
+  const vault = customers.internal;
+
+  async function currentNotice(tx: Tx, purpose: CachedPurpose): Promise<{ id: string; hash: string } | null> {
+    const n = (
+      await tx
+        .select({ id: notices.id, hash: notices.contentHash })
+        .from(notices)
+        .where(and(eq(notices.purposeId, purpose.id), eq(notices.status, 'published')))
+    )[0];
+    return n ? { id: n.id, hash: n.hash! } : null;
+  }
+
+  async function storeCustomer(tx: Tx, actor: Actor, prepared: PreparedField[], reason: string): Promise<{ id: string; created: boolean }> {
+    const existing = await vault.match(tx, prepared);
+    if (!existing) return { id: await vault.storeNew(tx, actor, prepared), created: true };
+    // An unauthenticated widget may add what is missing but never overwrite what a customer already has.
+    const toStore = actor.type === 'channel' ? await missingOnly(tx, existing, prepared) : prepared;
+    await vault.merge(tx, actor, existing, toStore, reason);
+    return { id: existing, created: false };
+  }
+
+  async function missingOnly(tx: Tx, id: string, prepared: PreparedField[]): Promise<PreparedField[]> {
+    const current = await vault.maskedCustomer(tx, id);
+    const have = new Set(current.fields.map((f) => f.field));
+    return prepared.filter((f) => !have.has(f.field));
+  }
+
+  return {
+    async collect(
+      actor: Actor,
+      input: CollectInput,
+      opts: { idempotencyKey: string } & EvidenceMeta,
+    ): Promise<CollectResult & { replayed: boolean }> {
+      let customerId: string | null = null;
+      try {
+        return await runner.run(actor, OPERATIONS.collectCustomerData, async ({ tx, audit }) => {
+          const data = parseInput(collectInput, input);
+          if (!/^[A-Za-z0-9_-]{8,128}$/.test(opts.idempotencyKey))
+            throw new InvalidError('an Idempotency-Key of 8-128 letters, digits, _ or - is required', [
+              { field: 'Idempotency-Key', reason: 'required' },
+            ]);
+          const channelId = actor.type === 'channel' ? actor.channelId! : data.channelId;
+          if (!channelId)
+            throw new InvalidError(
+              'name the channel the data was collected through',
+              [{ field: 'channelId', reason: 'required' }],
+              ['P3.3'],
+            );
+          if (actor.type === 'channel' && data.channelId && data.channelId !== channelId)
+            throw new InvalidError('the channel does not match the channel key', [{ field: 'channelId', reason: 'mismatch' }], ['P3.3']);
+          const channel = await channels.requireActive(tx, channelId);
+          if (channel.type === 'bulk_import')
+            throw new PolicyViolationError(
+              'bulk-import channels take imports, not single submissions',
+              [{ field: 'channelId', reason: 'use_import' }],
+              ['P3.3'],
+            );
+
+          const scope = `${actor.type}:${actor.userId ?? actor.channelId ?? actor.username}`;
+          const prior = await claimIdempotencyKey(tx, scope, opts.idempotencyKey, requestHash(data));
+          if (prior) return { ...(prior.response as CollectResult), replayed: true };
+
+          const purpose = await consent.activePurpose(tx, data.purposeCode);
+          const notice = await currentNotice(tx, purpose);
+          if (!notice || notice.id !== data.noticeId)
+            throw new PolicyViolationError(
+              'the notice is not the current notice of this purpose; show the current one',
+              [{ field: 'noticeId', reason: 'not_current' }],
+              ['P2.2', 'P3.4'],
+            );
+          const fieldNames = Object.keys(data.fields);
+          const { problems, clauses } = collectionProblems(purpose, fieldNames, data.consent);
+          if (problems.length) throw new PolicyViolationError('the submission does not fit the purpose or its consent', problems, clauses);
+          const prepared = await vault.prepare(tx, data.fields);
+
+          const stored = await storeCustomer(tx, actor, prepared, `collected via ${channel.code} for ${purpose.code}`);
+          customerId = stored.id;
+          const given = data.consent;
+          const consentIds = given
+            ? await consent.append(
+                tx,
+                stored.id,
+                consent.grants(purpose, notice, given, {
+                  channelId,
+                  evidence: await consent.evidence(given.evidence, opts),
+                  recordedBy: actor.username,
+                  expiresAt: null,
+                }),
+              )
+            : [];
+          const collectionId = randomUUID();
+          await audit({
+            action: 'customer.collected',
+            resourceType: 'customer',
+            resourceId: stored.id,
+            purposeId: purpose.code,
+            clauses: ['P3.2', 'P3.3', 'P3.4', 'P2.4'],
+            details: {
+              collectionId,
+              purpose: purpose.code,
+              purposeVersion: purpose.version,
+              channel: channel.code,
+              fields: fieldNames,
+              created: stored.created,
+              noticeHash: notice.hash,
+              consentIds,
+              separate: (given?.separate ?? []).map((s) => (s.type === 'sensitive' ? s.category : s.type)),
+            },
+          });
+          const result: CollectResult = {
+            collectionId,
+            customerId: actor.type === 'channel' ? null : stored.id,
+            created: actor.type === 'channel' ? null : stored.created,
+            consentIds,
+            fields: prepared.map((f) => ({ field: f.field, masked: maskFor(f.piType, f.normalized, maskPolicy) })),
+          };
+          await completeIdempotencyKey(tx, scope, opts.idempotencyKey, result);
+          return { ...result, replayed: false };
+        });
+      } finally {
+        if (customerId) consent.invalidate(customerId);
+      }
+    },
+
+    /**
+     * P3.3 bulk import: an active purpose, a bulk-import channel and a declared lawful source;
+     * every row is validated and rejected rows are reported by index and reason; accepted rows
+     * are stored in batches, each batch in one transaction.
+     */
+    async import(actor: Actor, input: ImportInput): Promise<ImportResult> {
+      const data = parseInput(importInput, input);
+      const rejectedRows: ImportResult['rejectedRows'] = [];
+      let accepted = 0;
+      let batches = 0;
+      let purposeId: string | null = null;
+      // Validate everything first (pure checks need the purpose; read it in a short run).
+      const { purpose } = await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx }) => {
+        const channel = await channels.requireActive(tx, data.channelId);
+        if (channel.type !== 'bulk_import')
+          throw new PolicyViolationError(
+            'imports go through a bulk-import channel',
+            [{ field: 'channelId', reason: 'not_bulk_import' }],
+            ['P3.3'],
+          );
+        return { purpose: await consent.activePurpose(tx, data.purposeCode) };
+      });
+      purposeId = purpose.id;
+      const valid: Array<{
+        row: number;
+        fields: Record<string, string>;
+        consent: { method: string; givenAt: string; evidenceHash?: string | undefined; separate: string[] } | undefined;
+      }> = [];
+      data.rows.forEach((raw, row) => {
+        const parsed = importRowInput.safeParse(raw);
+        if (!parsed.success) {
+          rejectedRows.push({ row, problems: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(row)', reason: i.message })) });
+          return;
+        }
+        const r = parsed.data;
+        const given = r.consent
+          ? {
+              method: r.consent.method,
+              scope: Object.keys(r.fields).filter((f) => purpose.fields.get(f) === 'general'),
+              separate: r.consent.separate.map((category) => ({ type: 'sensitive' as const, category })),
+            }
+          : undefined;
+        const { problems } = collectionProblems(purpose, Object.keys(r.fields), given);
+        if (problems.length) rejectedRows.push({ row, problems });
+        else valid.push({ row, fields: r.fields, consent: r.consent });
+      });
+
+      for (let i = 0; i < valid.length; i += data.batchSize) {
+        const batch = valid.slice(i, i + data.batchSize);
+        batches++;
+        // Values that fail their PI type are rejected before the batch's transaction, so one bad value does not sink the batch.
+        const ready: Array<{ row: number; prepared: PreparedField[]; consent: (typeof valid)[number]['consent'] }> = [];
+        await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx }) => {
+          for (const v of batch) {
+            try {
+              ready.push({ row: v.row, prepared: await vault.prepare(tx, v.fields), consent: v.consent });
+            } catch (e) {
+              if (e instanceof InvalidError) rejectedRows.push({ row: v.row, problems: e.problems });
+              else throw e;
+            }
+          }
+        });
+        if (!ready.length) continue;
+        try {
+          await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx, audit }) => {
+            const ids: string[] = [];
+            for (const r of ready) {
+              const stored = await storeCustomer(tx, actor, r.prepared, `imported via ${data.channelId} for ${purpose.code}`);
+              ids.push(stored.id);
+              if (r.consent) {
+                const c = r.consent;
+                const common = {
+                  channelId: data.channelId,
+                  evidence: { originalMethod: c.method, givenAt: c.givenAt, ...(c.evidenceHash ? { documentHash: c.evidenceHash } : {}) },
+                  recordedBy: actor.username,
+                  expiresAt: null,
+                };
+                const entries: NewEntry[] = consent.grants(
+                  purpose,
+                  null,
+                  {
+                    method: 'import',
+                    scope: r.prepared.filter((f) => f.sensitivity === 'general').map((f) => f.field),
+                    separate: c.separate.map((category) => ({ type: 'sensitive' as const, category })),
+                  },
+                  common,
+                );
+                await consent.append(tx, stored.id, entries);
+              }
+            }
+            await audit({
+              action: 'customer.imported',
+              resourceType: 'purpose',
+              resourceId: purpose.id,
+              purposeId: purpose.code,
+              details: { batch: batches, rows: ready.map((r) => r.row), customers: ids.length, lawfulSource: data.lawfulSource.basis },
+            });
+          });
+          accepted += ready.length;
+        } catch (e) {
+          if (!(e instanceof CustosError)) throw e;
+          for (const r of ready) rejectedRows.push({ row: r.row, problems: [{ field: '(row)', reason: 'batch_failed' }] });
+        }
+      }
+      rejectedRows.sort((a, b) => a.row - b.row);
+      const importId = await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx, audit }) => {
+        const [row] = await tx
+          .insert(collectionImports)
+          .values({
+            channelId: data.channelId,
+            purposeId: purposeId!,
+            lawfulSource: data.lawfulSource,
+            total: data.rows.length,
+            accepted,
+            rejected: data.rows.length - accepted,
+            rejectedRows,
+            importedBy: actor.username,
+          })
+          .returning({ id: collectionImports.id });
+        await audit({
+          action: 'import.completed',
+          resourceType: 'import',
+          resourceId: row!.id,
+          purposeId: purpose.code,
+          details: { total: data.rows.length, accepted, rejected: data.rows.length - accepted, batches, lawfulSource: data.lawfulSource },
+        });
+        return row!.id;
+      });
+      return { importId, accepted, rejected: data.rows.length - accepted, batches, rejectedRows };
+    },
+  };
+}
+
+export type CollectionService = ReturnType<typeof createCollectionService>;
