@@ -19,6 +19,8 @@ import { staffRoutes } from './routes/staff-routes.js';
 import { catalogueRoutes } from './routes/catalogue-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { customerRoutes } from './routes/customer-routes.js';
+import { consentRoutes } from './routes/consent-routes.js';
+import { addWidgetCors, portalRoutes } from './routes/portal-routes.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -26,6 +28,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Folder of the built console; defaults to packages/console/dist when it exists. */
   consoleDir?: string | undefined;
+  /** Folder of the built SDK (widget bundle and portal page); defaults to packages/sdk/dist. */
+  sdkDir?: string | undefined;
 }
 
 export const DEFAULT_CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../console/dist');
@@ -66,7 +70,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance &
         url: r.url,
         operationId: r.config?.operation?.id,
         requires: r.config?.operation?.requires,
-        publicRoute: r.config?.publicRoute === true,
+        // The SDK's static bundles (widget, portal page) are public files, like the console's.
+        publicRoute: r.config?.publicRoute === true || /^\/(sdk|portal)\//.test(r.url),
       });
     }
   });
@@ -123,6 +128,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance &
     reply.header('x-request-id', req.id);
   });
 
+  addWidgetCors(app);
+
   // Routes.
   app.get('/openapi.json', { config: { publicRoute: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { config: { publicRoute: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -141,6 +148,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance &
   await app.register(catalogueRoutes, { core });
   await app.register(auditRoutes, { core });
   await app.register(customerRoutes, { core });
+  await app.register(consentRoutes, { core });
+  await app.register(portalRoutes, { core, ...(opts.sdkDir ? { sdkDir: opts.sdkDir } : {}) });
 
   const consoleDir = opts.consoleDir ?? core.config.consoleDir ?? DEFAULT_CONSOLE_DIR;
   if (fs.existsSync(path.join(consoleDir, 'index.html'))) {

@@ -30,7 +30,7 @@ export function toAuditEvent(r: Row): AuditEvent {
     id: String(r.id),
     seq: r.seq === null ? null : Number(r.seq),
     occurredAt: r.occurredAt.toISOString(),
-    actor: { type: r.actorType as 'user' | 'system', id: r.actorId, name: r.actorName },
+    actor: { type: r.actorType as 'user' | 'system' | 'channel' | 'customer', id: r.actorId, name: r.actorName },
     action: r.action,
     resourceType: r.resourceType,
     resourceId: r.resourceId,

@@ -22,7 +22,7 @@ export const auditEventSchema = z.object({
   id: z.string(),
   seq: z.number().int().nullable(),
   occurredAt: z.iso.datetime(),
-  actor: z.object({ type: z.enum(['user', 'system']), id: z.string().nullable(), name: z.string() }),
+  actor: z.object({ type: z.enum(['user', 'system', 'channel', 'customer']), id: z.string().nullable(), name: z.string() }),
   action: z.string(),
   resourceType: z.string().nullable(),
   resourceId: z.string().nullable(),

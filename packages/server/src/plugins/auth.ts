@@ -1,14 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { anonymousActor, ForbiddenError, type Actor, type Core } from '@custos/core';
+import { anonymousActor, channelActor, ForbiddenError, UnauthenticatedError, type Actor, type Core } from '@custos/core';
 
 export const SESSION_COOKIE = 'custos_session';
+/** The customer portal's session cookie (HTTP-only, SameSite=Strict, scoped to the portal API). */
+export const PORTAL_COOKIE = 'custos_portal';
+export const CHANNEL_KEY_HEADER = 'x-custos-channel-key';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
     /** How the actor was authenticated on this request, for the CSRF rule. */
-    authVia: 'cookie' | 'bearer' | 'none';
+    authVia: 'cookie' | 'bearer' | 'channel' | 'none';
+    /** Set when a channel key authenticated the request: the origins its widget may call from. */
+    channelOrigins?: string[];
   }
 }
 
@@ -31,7 +36,35 @@ export const authPlugin = fp(
     app.decorateRequest('authVia', 'none');
 
     app.addHook('onRequest', async (req) => {
+      // A collection widget: the channel's publishable key, from the channel's registered origins only.
+      const channelKey = req.headers[CHANNEL_KEY_HEADER];
+      if (typeof channelKey === 'string') {
+        const channel = await core.channels.byPublicKey(channelKey);
+        if (!channel) throw new UnauthenticatedError('unknown or disabled channel key');
+        const origin = req.headers.origin;
+        if (origin && !channel.allowedOrigins.includes(origin) && new URL(origin).host !== req.headers.host)
+          throw new ForbiddenError('this origin is not registered for the channel');
+        req.actor = channelActor(channel, req.id);
+        req.authVia = 'channel';
+        req.channelOrigins = channel.allowedOrigins;
+        return;
+      }
       const fromHeader = bearer(req);
+      const portalToken = fromHeader?.startsWith('cpt_')
+        ? fromHeader
+        : req.url.startsWith('/api/v1/portal/')
+          ? req.cookies[PORTAL_COOKIE]
+          : undefined;
+      if (portalToken) {
+        const customer = await core.portal.actorForToken(portalToken, req.id);
+        req.actor = customer ?? anonymousActor(req.id);
+        req.authVia = customer ? (fromHeader ? 'bearer' : 'cookie') : 'none';
+        if (req.authVia === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+          const origin = req.headers.origin;
+          if (origin && new URL(origin).host !== req.headers.host) throw new ForbiddenError('cross-origin request refused');
+        }
+        return;
+      }
       const fromCookie = req.cookies[SESSION_COOKIE];
       const token = fromHeader ?? fromCookie;
       const actor = token ? await core.auth.authenticate(token, { requestId: req.id }) : null;

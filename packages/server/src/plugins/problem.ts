@@ -23,6 +23,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  422: 'Refused by policy',
   423: 'Locked',
   429: 'Too many requests',
   500: 'Internal error',

@@ -13,7 +13,6 @@ import {
   revealResultSchema,
   rewrapJobSchema,
   updateFieldInput,
-  USE_PURPOSES,
   type Core,
 } from '@custos/core';
 import { apiRoute } from '../route-def.js';
@@ -117,7 +116,7 @@ export async function customerRoutes(app: FastifyInstance, opts: { core: Core })
     operation: OPERATIONS.listDepartmentPurposes,
     summary: 'The use purposes a department may reveal customer PI for',
     tags: ['staff'],
-    schema: { params: idParams, response: { 200: z.object({ purposes: z.array(z.enum(USE_PURPOSES)) }) } },
+    schema: { params: idParams, response: { 200: z.object({ purposes: z.array(z.string()) }) } },
     handler: async (req) => ({ purposes: await core.customers.listDepartmentPurposes(req.actor, req.params.id) }),
   });
   apiRoute(app, {
@@ -126,7 +125,7 @@ export async function customerRoutes(app: FastifyInstance, opts: { core: Core })
     operation: OPERATIONS.setDepartmentPurposes,
     summary: 'Set the use purposes a department may reveal customer PI for (P5.1)',
     tags: ['staff'],
-    schema: { params: idParams, body: departmentPurposesInput, response: { 200: z.object({ purposes: z.array(z.enum(USE_PURPOSES)) }) } },
+    schema: { params: idParams, body: departmentPurposesInput, response: { 200: z.object({ purposes: z.array(z.string()) }) } },
     handler: async (req) => ({ purposes: await core.customers.setDepartmentPurposes(req.actor, req.params.id, req.body) }),
   });
 }
