@@ -69,15 +69,35 @@ export const TEST_KDF = { N: 2 ** 10, r: 8, p: 1 };
 export interface TestCore {
   core: Core;
   db: TestDb;
+  /** What core logged (info and above), for tests that read the development notifier's messages. */
+  logs: Array<{ level: string; obj: Record<string, unknown>; msg: string | undefined }>;
+  /** The text of the latest message the development (log) notifier delivered on a topic; waits for delivery. */
+  lastNotification(topic: string): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function createTestCore(kind: DbKind, configOverrides: Record<string, string> = {}): Promise<TestCore> {
   const db = await createTestDatabase(kind);
-  const core = await createCore({ config: testConfig(configOverrides), database: db.database, kdf: TEST_KDF, loginDelay: async () => {} });
+  const logs: TestCore['logs'] = [];
+  const record = (level: string) => (obj: object, msg?: string) => void logs.push({ level, obj: obj as Record<string, unknown>, msg });
+  const logger = { info: record('info'), warn: record('warn'), error: record('error') };
+  const core = await createCore({
+    config: testConfig(configOverrides),
+    database: db.database,
+    kdf: TEST_KDF,
+    loginDelay: async () => {},
+    logger,
+  });
   return {
     core,
     db,
+    logs,
+    async lastNotification(topic: string) {
+      await core.notifier.drain();
+      const m = logs.filter((l) => l.msg === 'notification (log notifier)' && l.obj.topic === topic).at(-1);
+      if (!m) throw new Error(`no ${topic} notification was delivered`);
+      return String(m.obj.text);
+    },
     async close() {
       await core.close();
       await db.drop();

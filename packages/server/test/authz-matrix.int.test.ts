@@ -101,12 +101,17 @@ for (const { kind, skip } of DB_KINDS) {
       const mobile = `137${String(Date.now()).slice(-8)}`;
       await t.core.collection.collect(
         f.staff,
-        { purposeCode: f.code, noticeId: f.noticeId, channelId: f.channelId, fields: { name: '测试', mobile }, consent: { method: 'checkbox', scope: ['name', 'mobile'], separate: [] } },
+        {
+          purposeCode: f.code,
+          noticeId: f.noticeId,
+          channelId: f.channelId,
+          fields: { name: '测试', mobile },
+          consent: { method: 'checkbox', scope: ['name', 'mobile'], separate: [] },
+        },
         { idempotencyKey: randomUUID() },
       );
       const { challengeId } = await t.core.portal.requestCode(anon, { piType: 'cn_mobile', value: mobile });
-      const [msg] = await t.db.database.query(`SELECT payload FROM outbox WHERE topic = 'portal.code' ORDER BY id DESC LIMIT 1`);
-      const code = /(\d{6})/.exec((msg!.payload as { text: string }).text)![1]!;
+      const code = /(\d{6})/.exec(await t.lastNotification('portal.code'))![1]!;
       const { token } = await t.core.portal.verifyCode(anon, { challengeId, code });
       const failures: string[] = [];
       for (const route of t.app.routeTable.filter((r) => r.url.startsWith('/api/') && r.operationId)) {
