@@ -46,13 +46,15 @@ async function freePort(): Promise<number> {
 
 export interface TestServer {
   baseUrl: string;
+  /** The server's data directory (embedded database, keys). */
+  dataDir: string;
   /** The last 20 kB of the server's stdout and stderr. */
   output(): string;
   stop(): Promise<void>;
 }
 
 /** `node packages/server/dist/main.js` with `CUSTOS_BOOTSTRAP_ADMIN`, ready on /readyz. */
-export async function startServer(): Promise<TestServer> {
+export async function startServer(opts: { env?: Record<string, string>; keepData?: boolean } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'custos-e2e-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -63,6 +65,7 @@ export async function startServer(): Promise<TestServer> {
     CUSTOS_DATA_DIR: dataDir,
     CUSTOS_BOOTSTRAP_ADMIN: `${ADMIN_USER}:${ADMIN_PASSWORD}`,
     CUSTOS_LOG_LEVEL: 'warn',
+    ...opts.env,
   };
   delete env.DATABASE_URL; // use the embedded database
   let output = '';
@@ -84,7 +87,7 @@ export async function startServer(): Promise<TestServer> {
       const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
       if (timedOut) child.kill('SIGKILL');
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -105,7 +108,7 @@ export async function startServer(): Promise<TestServer> {
     }
     await sleep(250);
   }
-  return { baseUrl, output: () => output, stop };
+  return { baseUrl, dataDir, output: () => output, stop };
 }
 
 export interface TestBrowser {
