@@ -156,7 +156,7 @@ export async function createCore(opts: CoreOptions) {
     notifier,
     purposes: createPurposesService({ runner, policy }),
     notices: createNoticesService({ runner }),
-    collection: createCollectionService({ runner, customers, consent, channels, maskPolicy }),
+    collection: createCollectionService({ runner, audit, customers, consent, channels, maskPolicy }),
     portal: createPortalService({ runner, database, customers, consent, notifier, sessionMinutes: config.portal.sessionMinutes }),
     keys,
     /** Present only when OIDC is configured. */

@@ -183,6 +183,11 @@ for (const { kind, skip } of DB_KINDS) {
         expect(e.problems).toEqual(expect.arrayContaining(problems));
         expect(e.clauses).toEqual(expect.arrayContaining(clauses));
         expect(await snapshot()).toEqual(before);
+        // P2.1: the refusal itself is on record, with fields and reasons but no values.
+        const [ev] = await q(
+          `SELECT details, outcome FROM audit_events WHERE action = 'customer.collection_refused' ORDER BY id DESC LIMIT 1`,
+        );
+        expect(ev).toMatchObject({ outcome: 'denied', details: { problems: expect.arrayContaining(problems) } });
       });
     }
 

@@ -6,6 +6,7 @@ import { collectionImports, notices } from '../../db/schema.js';
 import { CustosError, InvalidError, PolicyViolationError, type FieldProblem } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
+import type { AuditService } from '../../audit/audit-service.js';
 import { parseInput } from '../../validation.js';
 import type { ChannelsService } from '../channels/channels-service.js';
 import type { CachedPurpose } from '../consent/consent-cache.js';
@@ -80,6 +81,8 @@ export function collectionProblems(
  */
 export function createCollectionService(deps: {
   runner: Runner;
+  /** For the record of refused collections (P2.1), written outside the rolled-back transaction. */
+  audit: Pick<AuditService, 'appendStandalone'>;
   customers: CustomersService;
   consent: ConsentService;
   channels: ChannelsService;
@@ -205,6 +208,24 @@ export function createCollectionService(deps: {
           await completeIdempotencyKey(tx, scope, opts.idempotencyKey, result);
           return { ...result, replayed: false };
         });
+      } catch (e) {
+        // P2.1 asks for a record of rejected collections: which purpose, which fields, why; never values.
+        if (e instanceof InvalidError) {
+          const i = input as Partial<CollectInput> | undefined;
+          await deps.audit.appendStandalone(actor, {
+            action: 'customer.collection_refused',
+            resourceType: 'purpose',
+            resourceId: typeof i?.purposeCode === 'string' ? i.purposeCode.slice(0, 64) : null,
+            clauses: e.clauses.length ? e.clauses : ['P2.1'],
+            outcome: 'denied',
+            details: {
+              fields: i?.fields && typeof i.fields === 'object' ? Object.keys(i.fields).slice(0, 64) : [],
+              problems: e.problems.slice(0, 64),
+              code: e.code,
+            },
+          });
+        }
+        throw e;
       } finally {
         if (customerId) consent.invalidate(customerId);
       }
