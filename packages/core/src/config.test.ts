@@ -39,6 +39,14 @@ describe('config', () => {
     expect((e as ConfigError).message).toMatch(new RegExp(`^${variable}: `));
   });
 
+  it('parses the notifier and warns when messages would only be logged', () => {
+    expect(parseConfig({}).notifier.kind).toBe('log');
+    expect(configWarnings(parseConfig({}))).toEqual(expect.arrayContaining([expect.stringMatching(/^CUSTOS_NOTIFIER is log/)]));
+    expect(() => parseConfig({ CUSTOS_NOTIFIER: 'smtp' })).toThrow(/^CUSTOS_SMTP_URL/);
+    expect(() => parseConfig({ CUSTOS_SMTP_URL: 'http://x' })).toThrow(/^CUSTOS_SMTP_URL/);
+    expect(parseConfig({ CUSTOS_CONSENT_CACHE_SECONDS: '0' }).consent.cacheSeconds).toBe(0);
+  });
+
   it('production mode refuses the embedded database and insecure cookies', () => {
     expect(() => parseConfig({ CUSTOS_MODE: 'production' })).toThrow(/^DATABASE_URL: production mode needs PostgreSQL/);
     expect(() => parseConfig({ CUSTOS_MODE: 'production', DATABASE_URL: 'postgres://h/db', CUSTOS_COOKIE_SECURE: 'false' })).toThrow(
@@ -57,8 +65,10 @@ describe('config', () => {
       CUSTOS_MODE: 'production',
       DATABASE_URL: 'postgres://h/db',
       CUSTOS_AUDIT_CHECKPOINT_FILE: '/var/lib/custos-audit/cp.jsonl',
+      CUSTOS_SMTP_URL: 'smtps://mail.internal:465',
       ...hsm,
     });
+    expect(c.notifier).toMatchObject({ kind: 'smtp', smtpUrl: 'smtps://mail.internal:465' });
     expect(c.http.cookieSecure).toBe(true);
     expect(c.keys).toMatchObject({ provider: 'pkcs11', tokenLabel: 'custos' });
     expect(configWarnings(c)).toEqual([]);
