@@ -21,6 +21,8 @@ export interface ProblemBody {
   requestId?: string;
   code?: string;
   errors?: FieldProblem[];
+  /** The consent contract names the field problems `problems`; both are read. */
+  problems?: FieldProblem[];
   clauses?: string[];
 }
 
@@ -46,7 +48,7 @@ export class ApiProblem extends Error {
     this.code = body.code;
     this.requestId = body.requestId;
     this.instance = body.instance;
-    this.errors = Array.isArray(body.errors) ? body.errors : [];
+    this.errors = [...(Array.isArray(body.errors) ? body.errors : []), ...(Array.isArray(body.problems) ? body.problems : [])];
     this.clauses = Array.isArray(body.clauses) ? body.clauses : [];
   }
 }
@@ -74,7 +76,16 @@ export type PermissionName =
   | 'customer.delete'
   | 'key.read'
   | 'key.manage'
-  | 'department.purposes';
+  | 'department.purposes'
+  | 'purpose.read'
+  | 'purpose.manage'
+  | 'purpose.approve'
+  | 'notice.manage'
+  | 'channel.read'
+  | 'channel.manage'
+  | 'consent.read'
+  | 'consent.manage'
+  | 'customer.collect';
 
 export interface CurrentUser {
   id: string;
@@ -314,6 +325,282 @@ export interface KeysOverview {
   rewrapJobs: RewrapJob[];
 }
 
+// Consent: processing purposes, privacy notices, collection channels, consent ledger (issue #4)
+
+/** Localised text: `{ 'zh-CN': string, en: string }`. */
+export type L10n = LocalizedText;
+
+/** The legal bases of PIPL Art. 13 (1)–(7); `other_law` is item (7). */
+export const LEGAL_BASES = [
+  'consent',
+  'contract',
+  'hr_management',
+  'legal_duty',
+  'public_health',
+  'news_reporting',
+  'public_information',
+  'other_law',
+] as const;
+export type LegalBasis = (typeof LEGAL_BASES)[number];
+
+export const RETENTION_TRIGGERS = ['collection', 'relationship_end', 'last_activity', 'consent_withdrawal'] as const;
+export type RetentionTrigger = (typeof RETENTION_TRIGGERS)[number];
+
+export interface Retention {
+  days: number;
+  trigger: RetentionTrigger;
+}
+
+export const PURPOSE_STATUSES = ['draft', 'submitted', 'approved', 'active', 'retired'] as const;
+export type PurposeStatus = (typeof PURPOSE_STATUSES)[number];
+
+/** One version of a processing purpose (a purpose is identified by `code`; each version has its own `id`). */
+export interface Purpose {
+  id: string;
+  code: string;
+  version: number;
+  status: PurposeStatus;
+  name: L10n;
+  description: L10n;
+  businessLine: string;
+  ownerDepartmentId: string;
+  legalBasis: LegalBasis;
+  /** Catalogue category codes. */
+  fields: string[];
+  /** Per sensitive category code: why it is necessary. */
+  necessity: Record<string, L10n>;
+  scenarios: L10n[];
+  retention: Retention;
+  /** The oldest version whose consents still count. */
+  consentBaseline: number | null;
+  createdBy: string;
+  createdAt: string;
+  submittedBy: string | null;
+  submittedAt: string | null;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  activatedAt: string | null;
+  retiredAt: string | null;
+  reviewComment: string | null;
+}
+
+export interface NewPurpose {
+  code: string;
+  name: L10n;
+  description: L10n;
+  businessLine: string;
+  ownerDepartmentId: string;
+  legalBasis: LegalBasis;
+  fields: string[];
+  necessity: Record<string, L10n>;
+  scenarios: L10n[];
+  retention: Retention;
+}
+
+export interface PurposeQuery {
+  status?: PurposeStatus;
+  code?: string;
+}
+
+export interface NoticeSensitiveElement {
+  /** A sensitive category code of the purpose version. */
+  field: string;
+  necessity: string;
+  impact: string;
+}
+
+/** The elements of a privacy notice in one language (PIPL Art. 17 and 30). */
+export interface NoticeElements {
+  purpose: string;
+  method: string;
+  scope: string;
+  retention: string;
+  scenarios: string;
+  controllerName: string;
+  controllerContact: string;
+  rights: string;
+  sensitive: NoticeSensitiveElement[];
+}
+
+/** The text elements of {@link NoticeElements}, in display order. */
+export const NOTICE_TEXT_ELEMENTS = [
+  'purpose',
+  'method',
+  'scope',
+  'retention',
+  'scenarios',
+  'controllerName',
+  'controllerContact',
+  'rights',
+] as const;
+export type NoticeTextElement = (typeof NOTICE_TEXT_ELEMENTS)[number];
+
+export interface NoticeContent {
+  'zh-CN': NoticeElements;
+  en: NoticeElements;
+}
+
+export type NoticeStatus = 'draft' | 'published' | 'superseded';
+
+export interface Notice {
+  id: string;
+  /** The purpose version's id. */
+  purposeId: string;
+  purposeCode: string;
+  purposeVersion: number;
+  version: number;
+  status: NoticeStatus;
+  content: NoticeContent;
+  /** Hex SHA-256 of the published content; null while a draft. */
+  contentHash: string | null;
+  createdBy: string;
+  createdAt: string;
+  publishedBy: string | null;
+  publishedAt: string | null;
+}
+
+export const CHANNEL_TYPES = ['web_form', 'online_registration', 'contract_signing', 'in_branch', 'phone', 'bulk_import'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+/** The channel types that embed the widget: they have allowed origins and a publishable key. */
+export const WEB_CHANNEL_TYPES: readonly ChannelType[] = ['web_form', 'online_registration'];
+
+export interface Channel {
+  id: string;
+  code: string;
+  name: L10n;
+  type: ChannelType;
+  ownerDepartmentId: string;
+  allowedOrigins: string[];
+  /** The publishable key (web_form and online_registration only). */
+  publicKey: string | null;
+  status: 'active' | 'disabled';
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface NewChannel {
+  code: string;
+  name: L10n;
+  type: ChannelType;
+  ownerDepartmentId: string;
+  allowedOrigins?: string[];
+}
+
+export const CONSENT_METHODS = ['checkbox', 'click', 'e_signature', 'paper_signature', 'recorded_call'] as const;
+export type ConsentMethod = (typeof CONSENT_METHODS)[number];
+/** The methods staff record on a customer's behalf (the others happen in the widget). */
+export const STAFF_CONSENT_METHODS: readonly ConsentMethod[] = ['paper_signature', 'recorded_call', 'e_signature'];
+
+export interface SeparateConsentRequest {
+  type: 'sensitive';
+  category: string;
+}
+
+export interface ConsentEvidence {
+  formSnapshotHash?: string;
+  documentHash?: string;
+  ipHash?: string;
+  userAgentHash?: string;
+}
+
+export interface RecordConsentRequest {
+  purposeCode: string;
+  noticeId: string;
+  scope: string[];
+  separate: SeparateConsentRequest[];
+  method: ConsentMethod;
+  channelId?: string;
+  evidence?: { formSnapshotHash?: string; documentHash?: string };
+  expiresAt?: string;
+}
+
+export interface WithdrawConsentRequest {
+  purposeCode: string;
+  /** Default: all categories of the purpose. */
+  categories?: string[];
+  method: ConsentMethod;
+  evidence?: { documentHash?: string };
+}
+
+export interface ConsentIds {
+  consentIds: string[];
+}
+
+export interface SeparateConsent {
+  type: string;
+  category?: string;
+  recipient?: string;
+}
+
+export interface ConsentRecord {
+  id: string;
+  kind: 'grant' | 'withdrawal';
+  purposeCode: string;
+  purposeVersion: number;
+  noticeId: string | null;
+  noticeHash: string | null;
+  scope: string[];
+  separate: SeparateConsent | null;
+  method: string;
+  channelId: string | null;
+  evidence: ConsentEvidence | null;
+  recordedBy: string | null;
+  recordedAt: string;
+  expiresAt: string | null;
+}
+
+export type ConsentStatus = 'granted' | 'withdrawn' | 'expired';
+
+export interface ConsentState {
+  purposeCode: string;
+  category: string;
+  status: ConsentStatus;
+  /** The contract does not type it: a flag (as in the portal) or the separate-consent object. */
+  separate: boolean | SeparateConsent | null;
+  purposeVersion: number;
+  consentId: string;
+  givenAt: string;
+  withdrawnAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface CustomerConsents {
+  records: ConsentRecord[];
+  current: ConsentState[];
+}
+
+export interface ConsentCheckDecision {
+  field: string;
+  allow: boolean;
+  reason: string;
+}
+
+export interface ConsentStatistic {
+  purposeCode: string;
+  /** The contract does not type it; localised text expected, a plain string tolerated. */
+  purposeName: L10n | string;
+  granted: number;
+  withdrawn: number;
+  expired: number;
+  customers: number;
+}
+
+export interface ImportRequest {
+  channelId: string;
+  purposeCode: string;
+  lawfulSource: { description: string; basis: string };
+  batchSize?: number;
+  rows: { fields: Record<string, string>; consent?: { method: ConsentMethod; givenAt: string; evidenceHash?: string } }[];
+}
+
+export interface ImportResult {
+  importId: string;
+  accepted: number;
+  rejected: number;
+  batches: number;
+  rejectedRows: { row: number; problems: FieldProblem[] }[];
+}
+
 interface ItemList<T> {
   items: T[];
 }
@@ -459,6 +746,41 @@ export const api = {
 
   listKeys: () => request<KeysOverview>('GET', '/api/v1/keys'),
   rotateKeys: () => request<RewrapJob>('POST', '/api/v1/keys/rotate'),
+
+  listPurposes: (q: PurposeQuery = {}) => request<ItemList<Purpose>>('GET', '/api/v1/purposes', { query: { ...q } }).then((r) => r.items),
+  /** A new code, or the next version (a draft) of an existing one. */
+  createPurpose: (p: NewPurpose) => request<Purpose>('POST', '/api/v1/purposes', { body: p }),
+  submitPurpose: (id: string) => request<Purpose>('POST', `/api/v1/purposes/${encodeURIComponent(id)}/submit`),
+  approvePurpose: (id: string, comment?: string) =>
+    request<Purpose>('POST', `/api/v1/purposes/${encodeURIComponent(id)}/approve`, { body: comment ? { comment } : {} }),
+  rejectPurpose: (id: string, comment: string) =>
+    request<Purpose>('POST', `/api/v1/purposes/${encodeURIComponent(id)}/reject`, { body: { comment } }),
+  activatePurpose: (id: string) => request<Purpose>('POST', `/api/v1/purposes/${encodeURIComponent(id)}/activate`),
+  retirePurpose: (id: string) => request<Purpose>('POST', `/api/v1/purposes/${encodeURIComponent(id)}/retire`),
+
+  listNotices: (purposeCode?: string) =>
+    request<ItemList<Notice>>('GET', '/api/v1/notices', { query: { purposeCode } }).then((r) => r.items),
+  createNotice: (purposeId: string, content: NoticeContent) => request<Notice>('POST', '/api/v1/notices', { body: { purposeId, content } }),
+  updateNotice: (id: string, content: NoticeContent) =>
+    request<Notice>('PUT', `/api/v1/notices/${encodeURIComponent(id)}`, { body: { content } }),
+  publishNotice: (id: string) => request<Notice>('POST', `/api/v1/notices/${encodeURIComponent(id)}/publish`),
+
+  listChannels: () => request<ItemList<Channel>>('GET', '/api/v1/channels').then((r) => r.items),
+  createChannel: (c: NewChannel) => request<Channel>('POST', '/api/v1/channels', { body: c }),
+
+  importCustomerData: (body: ImportRequest) => request<ImportResult>('POST', '/api/v1/imports', { body }),
+
+  listCustomerConsents: (customerId: string) =>
+    request<CustomerConsents>('GET', `/api/v1/customers/${encodeURIComponent(customerId)}/consents`),
+  recordConsent: (customerId: string, body: RecordConsentRequest) =>
+    request<ConsentIds>('POST', `/api/v1/customers/${encodeURIComponent(customerId)}/consents`, { body }),
+  withdrawConsent: (customerId: string, body: WithdrawConsentRequest) =>
+    request<ConsentIds>('POST', `/api/v1/customers/${encodeURIComponent(customerId)}/consents/withdraw`, { body }),
+  checkConsent: (customerId: string, purposeCode: string, fields: string[]) =>
+    request<{ decisions: ConsentCheckDecision[] }>('POST', '/api/v1/consent-checks', {
+      body: { customerId, purposeCode, fields },
+    }).then((r) => r.decisions),
+  getConsentStatistics: () => request<ItemList<ConsentStatistic>>('GET', '/api/v1/consent-statistics').then((r) => r.items),
 
   listAuditEvents: (q: AuditQuery) => request<AuditPage>('GET', '/api/v1/audit-events', { query: { ...q } }),
   verifyAudit: () => request<VerifyResult>('POST', '/api/v1/audit/verify'),

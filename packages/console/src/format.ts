@@ -1,4 +1,4 @@
-import type { DataCategory, Role } from './api';
+import type { DataCategory, L10n, Role } from './api';
 import type { Lang, MessageKey, Translate } from './i18n';
 import { zhCN } from './i18n/zh-CN';
 
@@ -51,4 +51,22 @@ export function categoryLabel(code: string, lang: Lang, categories: ReadonlyMap<
 /** `3f2a9c1e-…` -> `3f2a9c1e`: enough to tell customers apart on screen. */
 export function shortId(id: string): string {
   return id.slice(0, 8);
+}
+
+/** Localised text in the UI language, falling back to the other language; also accepts a plain string. */
+export function localized(text: L10n | string | null | undefined, lang: Lang): string {
+  if (!text) return '';
+  if (typeof text === 'string') return text;
+  return text[lang] || text[lang === 'zh-CN' ? 'en' : 'zh-CN'] || '';
+}
+
+/** A hex hash shortened for tables: the first 12 characters. */
+export function shortHash(hash: string): string {
+  return hash.length > 12 ? `${hash.slice(0, 12)}…` : hash;
+}
+
+/** A message key built from data (`legalBasis.consent`), or the raw value when the key is unknown. */
+export function dataLabel(prefix: string, value: string, t: Translate): string {
+  const key = `${prefix}.${value}`;
+  return isMessageKey(key) ? t(key) : value;
 }

@@ -125,3 +125,32 @@ export function useSuccess() {
     [message],
   );
 }
+
+/** `body.content.en.sensitive[0].necessity`, `/content/en/...` -> `['content', 'en', 'sensitive', 0, 'necessity']`. */
+export function fieldSegments(field: string): FieldPath {
+  const parts = field
+    .replace(/^\//, '')
+    .split(/[./[\]]+/)
+    .filter(Boolean);
+  if (parts[0] === 'body' && parts.length > 1) parts.shift();
+  return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+/**
+ * For nested forms: a problem goes onto the longest registered form field its path starts with
+ * (`retention.days` -> `['retention', 'days']`, `fields.3` -> `['fields']`). `rewrite` may adjust
+ * the segments first (e.g. a category code in place of a list index).
+ */
+export function nestedFieldMapper<T>(form: FormInstance<T>, rewrite?: (segments: FieldPath) => FieldPath) {
+  return (p: FieldProblem): FieldPath | undefined => {
+    const key = (path: FieldPath) => path.map(String).join('\u0000');
+    const known = new Set(form.getFieldsError().map((f) => key(f.name)));
+    let segments = fieldSegments(p.field);
+    if (rewrite) segments = rewrite(segments);
+    for (let n = segments.length; n > 0; n--) {
+      const candidate = segments.slice(0, n);
+      if (known.has(key(candidate))) return candidate;
+    }
+    return undefined;
+  };
+}

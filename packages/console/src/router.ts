@@ -4,7 +4,8 @@
  */
 import { useSyncExternalStore } from 'react';
 
-export type RouteKey = 'customers' | 'users' | 'departments' | 'catalogue' | 'keys' | 'audit';
+export type RouteKey =
+  'customers' | 'purposes' | 'notices' | 'channels' | 'consentStats' | 'users' | 'departments' | 'catalogue' | 'keys' | 'audit';
 
 export interface RouteDef {
   key: RouteKey;
@@ -16,6 +17,11 @@ export interface RouteDef {
 /** In menu order; a user lands on the first one they may open. */
 export const ROUTES: readonly RouteDef[] = [
   { key: 'customers', path: '/customers', permission: 'customer.read' },
+  { key: 'purposes', path: '/purposes', permission: 'purpose.read' },
+  // The contract names no notice-read permission; notices belong to purpose versions.
+  { key: 'notices', path: '/notices', permission: 'purpose.read' },
+  { key: 'channels', path: '/channels', permission: 'channel.read' },
+  { key: 'consentStats', path: '/consent-statistics', permission: 'consent.read' },
   { key: 'users', path: '/users', permission: 'user.read' },
   { key: 'departments', path: '/departments', permission: 'department.read' },
   { key: 'catalogue', path: '/catalogue', permission: 'catalogue.read' },

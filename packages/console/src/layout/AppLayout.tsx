@@ -1,12 +1,16 @@
 import {
   ApartmentOutlined,
+  AimOutlined,
   AuditOutlined,
+  BarChartOutlined,
   ContactsOutlined,
+  FileProtectOutlined,
   DatabaseOutlined,
   KeyOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
   MenuUnfoldOutlined,
+  NodeIndexOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -18,15 +22,23 @@ import { roleLabel } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { AuditPage } from '../pages/AuditPage';
 import { CataloguePage } from '../pages/CataloguePage';
+import { ChannelsPage } from '../pages/ChannelsPage';
+import { ConsentStatsPage } from '../pages/ConsentStatsPage';
 import { CustomersPage } from '../pages/CustomersPage';
 import { DepartmentsPage } from '../pages/DepartmentsPage';
 import { KeysPage } from '../pages/KeysPage';
+import { NoticesPage } from '../pages/NoticesPage';
+import { PurposesPage } from '../pages/PurposesPage';
 import { UsersPage } from '../pages/UsersPage';
 import { ROUTES, matchRoute, navigate, useHashPath, type RouteKey } from '../router';
 import { useSession } from '../session';
 
 const NAV: Record<RouteKey, { label: MessageKey; icon: ReactNode; page: () => ReactNode }> = {
   customers: { label: 'nav.customers', icon: <ContactsOutlined />, page: () => <CustomersPage /> },
+  purposes: { label: 'nav.purposes', icon: <AimOutlined />, page: () => <PurposesPage /> },
+  notices: { label: 'nav.notices', icon: <FileProtectOutlined />, page: () => <NoticesPage /> },
+  channels: { label: 'nav.channels', icon: <NodeIndexOutlined />, page: () => <ChannelsPage /> },
+  consentStats: { label: 'nav.consentStats', icon: <BarChartOutlined />, page: () => <ConsentStatsPage /> },
   users: { label: 'nav.users', icon: <TeamOutlined />, page: () => <UsersPage /> },
   departments: { label: 'nav.departments', icon: <ApartmentOutlined />, page: () => <DepartmentsPage /> },
   catalogue: { label: 'nav.catalogue', icon: <DatabaseOutlined />, page: () => <CataloguePage /> },

@@ -9,6 +9,7 @@ import {
   DeleteOutlined,
   EditOutlined,
   EyeOutlined,
+  FileProtectOutlined,
   HistoryOutlined,
   ReloadOutlined,
   SafetyCertificateOutlined,
@@ -29,6 +30,7 @@ import {
   Skeleton,
   Space,
   Table,
+  Tabs,
   Tag,
   Timeline,
   Typography,
@@ -53,6 +55,7 @@ import { useProblemReporter, useSuccess, type FieldPath } from '../problems';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import { SensitivityTag } from './CataloguePage';
+import { CustomerConsents } from './CustomerConsents';
 
 type Categories = ReadonlyMap<string, DataCategory>;
 
@@ -189,6 +192,20 @@ export function CustomerDetail({
     },
   ];
 
+  const fieldsCard = (
+    <Card styles={{ body: { padding: 0 } }}>
+      <Table<MaskedField>
+        data-testid="customer-fields"
+        rowKey="field"
+        loading={state.status === 'loading'}
+        columns={columns}
+        dataSource={customer?.fields ?? []}
+        pagination={false}
+        onRow={(f) => ({ 'data-testid': `customer-field-${f.field}` }) as object}
+      />
+    </Card>
+  );
+
   return (
     <div data-testid="customer-detail" data-id={id}>
       <PageHeader
@@ -255,17 +272,30 @@ export function CustomerDetail({
           <Skeleton active paragraph={{ rows: 1 }} title={false} />
         )}
       </Card>
-      <Card styles={{ body: { padding: 0 } }}>
-        <Table<MaskedField>
-          data-testid="customer-fields"
-          rowKey="field"
-          loading={state.status === 'loading'}
-          columns={columns}
-          dataSource={customer?.fields ?? []}
-          pagination={false}
-          onRow={(f) => ({ 'data-testid': `customer-field-${f.field}` }) as object}
+      {can('consent.read') ? (
+        <Tabs
+          data-testid="customer-tabs"
+          items={[
+            {
+              key: 'fields',
+              label: <span data-testid="customer-fields-tab">{t('customer.tab.fields')}</span>,
+              children: fieldsCard,
+            },
+            {
+              key: 'consents',
+              label: (
+                <span data-testid="consent-tab">
+                  <FileProtectOutlined style={{ marginInlineEnd: 6 }} />
+                  {t('customer.tab.consents')}
+                </span>
+              ),
+              children: customer ? <CustomerConsents customerId={customer.id} categories={categories} /> : null,
+            },
+          ]}
         />
-      </Card>
+      ) : (
+        fieldsCard
+      )}
 
       {customer ? (
         <>
