@@ -50,6 +50,20 @@ for (const { kind, skip } of DB_KINDS) {
       }
     });
 
+    it('rolls back a transaction whose only statements (its audit rows) fail, leaving no connection mid-transaction', async () => {
+      for (let i = 0; i < 12; i++) {
+        await expect(
+          t.db.database.transaction(
+            async () => 1,
+            () => `INSERT INTO no_such_table VALUES (${i})`,
+          ),
+        ).rejects.toThrow(/no_such_table/);
+      }
+      // Every pooled connection is usable again (an aborted one would refuse this).
+      const results = await Promise.all(Array.from({ length: 12 }, () => t.db.database.transaction(async (tx) => tx.execute('SELECT 1'))));
+      expect(results).toHaveLength(12);
+    });
+
     it('audits denied attempts even though the operation did not happen', async () => {
       const staff = await makeUser(t.core, ['staff']);
       await expect(t.core.departments.create(staff, { name: 'not-allowed' })).rejects.toBeInstanceOf(ForbiddenError);
