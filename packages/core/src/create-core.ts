@@ -155,8 +155,8 @@ export async function createCore(opts: CoreOptions) {
     channels,
     notifier,
     purposes: createPurposesService({ runner, policy }),
-    notices: createNoticesService({ runner }),
-    collection: createCollectionService({ runner, audit, customers, consent, channels, maskPolicy }),
+    notices: createNoticesService({ runner, policy }),
+    collection: createCollectionService({ runner, audit, customers, consent, policy, channels, maskPolicy }),
     portal: createPortalService({ runner, database, customers, consent, notifier, sessionMinutes: config.portal.sessionMinutes }),
     keys,
     /** Present only when OIDC is configured. */

@@ -36,7 +36,9 @@ const KEY_TTL_MS = 10_000;
  */
 export function createChannelsService(deps: { runner: Runner; database: Database }) {
   const { runner, database } = deps;
+  // Channels change rarely (registration; disabling takes effect within KEY_TTL_MS).
   const byKey = new Map<string, { at: number; channel: Channel | null }>();
+  const byId = new Map<string, { at: number; channel: Channel }>();
 
   return {
     create(actor: Actor, input: CreateChannelInput): Promise<Channel> {
@@ -93,6 +95,8 @@ export function createChannelsService(deps: { runner: Runner; database: Database
 
     /** Inside an operation: the channel must exist and be active (P3.3). */
     async requireActive(tx: Tx, id: string): Promise<Channel> {
+      const hit = byId.get(id);
+      if (hit && Date.now() - hit.at < KEY_TTL_MS) return hit.channel;
       const row = (await tx.select().from(channels).where(eq(channels.id, id)))[0];
       if (!row || row.status !== 'active')
         throw new PolicyViolationError(

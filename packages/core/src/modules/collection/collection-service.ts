@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
 import type { Tx } from '../../db/client.js';
-import { collectionImports, notices } from '../../db/schema.js';
+import { collectionImports } from '../../db/schema.js';
 import { CustosError, InvalidError, PolicyViolationError, type FieldProblem } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import type { AuditService } from '../../audit/audit-service.js';
 import { parseInput } from '../../validation.js';
 import type { ChannelsService } from '../channels/channels-service.js';
-import type { CachedPurpose } from '../consent/consent-cache.js';
+import type { CachedPurpose, PolicyCache } from '../consent/consent-cache.js';
 import { consentScopeProblems, type ConsentService, type EvidenceMeta, type NewEntry } from '../consent/consent-service.js';
 import type { SeparateConsent } from '../consent/consent-types.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { maskFor, type PreparedField } from '../customers/customers-fns.js';
 import type { PiMaskPolicy } from '../../pi-types/index.js';
-import { claimIdempotencyKey, completeIdempotencyKey, requestHash } from './idempotency-repo.js';
+import { priorResponse, recordIdempotencyKey, requestHash } from './idempotency-repo.js';
 import {
   collectInput,
   importInput,
@@ -25,6 +24,15 @@ import {
   type ImportInput,
   type ImportResult,
 } from './collection-types.js';
+
+/** Another request with the same Idempotency-Key committed first: roll back, then answer with its response. */
+class IdempotentReplay extends CustosError {
+  readonly status = 409;
+  readonly code = 'idempotent_replay';
+  constructor() {
+    super('replay');
+  }
+}
 
 interface ConsentGiven {
   method: string;
@@ -85,21 +93,12 @@ export function createCollectionService(deps: {
   audit: Pick<AuditService, 'appendStandalone'>;
   customers: CustomersService;
   consent: ConsentService;
+  policy: Pick<PolicyCache, 'currentNotice'>;
   channels: ChannelsService;
   maskPolicy: PiMaskPolicy;
 }) {
   const { runner, customers, consent, channels, maskPolicy } = deps;
   const vault = customers.internal;
-
-  async function currentNotice(tx: Tx, purpose: CachedPurpose): Promise<{ id: string; hash: string } | null> {
-    const n = (
-      await tx
-        .select({ id: notices.id, hash: notices.contentHash })
-        .from(notices)
-        .where(and(eq(notices.purposeId, purpose.id), eq(notices.status, 'published')))
-    )[0];
-    return n ? { id: n.id, hash: n.hash! } : null;
-  }
 
   async function storeCustomer(tx: Tx, actor: Actor, prepared: PreparedField[], reason: string): Promise<{ id: string; created: boolean }> {
     const existing = await vault.match(tx, prepared);
@@ -123,6 +122,8 @@ export function createCollectionService(deps: {
       opts: { idempotencyKey: string } & EvidenceMeta,
     ): Promise<CollectResult & { replayed: boolean }> {
       let customerId: string | null = null;
+      const scope = `${actor.type}:${actor.userId ?? actor.channelId ?? actor.username}`;
+      let hash = '';
       try {
         return await runner.run(actor, OPERATIONS.collectCustomerData, async ({ tx, audit }) => {
           const data = parseInput(collectInput, input);
@@ -147,12 +148,10 @@ export function createCollectionService(deps: {
               ['P3.3'],
             );
 
-          const scope = `${actor.type}:${actor.userId ?? actor.channelId ?? actor.username}`;
-          const prior = await claimIdempotencyKey(tx, scope, opts.idempotencyKey, requestHash(data));
-          if (prior) return { ...(prior.response as CollectResult), replayed: true };
+          hash = requestHash(data);
 
           const purpose = await consent.activePurpose(tx, data.purposeCode);
-          const notice = await currentNotice(tx, purpose);
+          const notice = await deps.policy.currentNotice(tx, purpose.id);
           if (!notice || notice.id !== data.noticeId)
             throw new PolicyViolationError(
               'the notice is not the current notice of this purpose; show the current one',
@@ -177,6 +176,7 @@ export function createCollectionService(deps: {
                   recordedBy: actor.username,
                   expiresAt: null,
                 }),
+                { newCustomer: stored.created },
               )
             : [];
           const collectionId = randomUUID();
@@ -205,10 +205,18 @@ export function createCollectionService(deps: {
             consentIds,
             fields: prepared.map((f) => ({ field: f.field, masked: maskFor(f.piType, f.normalized, maskPolicy) })),
           };
-          await completeIdempotencyKey(tx, scope, opts.idempotencyKey, result);
+          // Recorded last, with the answer: a retry that lost the race rolls all this back and replays the winner's.
+          if (!(await recordIdempotencyKey(tx, scope, opts.idempotencyKey, hash, result))) throw new IdempotentReplay();
           return { ...result, replayed: false };
         });
       } catch (e) {
+        if (e instanceof IdempotentReplay) {
+          customerId = null;
+          const prior = await runner.run(actor, OPERATIONS.collectCustomerData, ({ tx }) =>
+            priorResponse(tx, scope, opts.idempotencyKey, hash),
+          );
+          if (prior) return { ...(prior as CollectResult), replayed: true };
+        }
         // P2.1 asks for a record of rejected collections: which purpose, which fields, why; never values.
         if (e instanceof InvalidError) {
           const i = input as Partial<CollectInput> | undefined;
@@ -318,7 +326,7 @@ export function createCollectionService(deps: {
                   },
                   common,
                 );
-                await consent.append(tx, stored.id, entries);
+                await consent.append(tx, stored.id, entries, { newCustomer: stored.created });
               }
             }
             await audit({

@@ -37,3 +37,28 @@ export async function completeIdempotencyKey(tx: Tx, scope: string, key: string,
     .set({ response })
     .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
 }
+
+/**
+ * Record the key with its response at the end of the operation (one round trip). Null when
+ * another request with this key committed first: the caller rolls back and replays that answer.
+ */
+export async function recordIdempotencyKey(tx: Tx, scope: string, key: string, hash: string, response: unknown): Promise<boolean> {
+  const inserted = await tx
+    .insert(idempotencyKeys)
+    .values({ scope, key, requestHash: hash, response })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  return inserted.length > 0;
+}
+
+export async function priorResponse(tx: Tx, scope: string, key: string, hash: string): Promise<unknown> {
+  const prior = (
+    await tx
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+  )[0];
+  if (!prior) return undefined;
+  if (prior.requestHash !== hash) throw new ConflictError('this Idempotency-Key was used for a different request');
+  return prior.response;
+}

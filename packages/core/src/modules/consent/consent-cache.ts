@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { sqlRows, type Tx } from '../../db/client.js';
-import { consentState, dataCategories, purposes } from '../../db/schema.js';
+import { consentState, dataCategories, notices, purposes } from '../../db/schema.js';
 import { decide, stateKey, type ActivePurposeView, type Decision, type StateRow } from './consent-fns.js';
 
 export interface CachedPurpose extends ActivePurposeView {
@@ -21,6 +21,7 @@ export function createPolicyCache(opts: { ttlMs: number; maxCustomers?: number }
   let active: { at: number; byCode: Map<string, CachedPurpose> } | null = null;
   let purposeGeneration = 0;
   const customers = new Map<string, { at: number; rows: Map<string, StateRow> }>();
+  const currentNotices = new Map<string, { at: number; gen: number; notice: { id: string; hash: string } | null }>();
 
   async function loadActive(tx: Tx): Promise<Map<string, CachedPurpose>> {
     const gen = purposeGeneration;
@@ -69,6 +70,22 @@ export function createPolicyCache(opts: { ttlMs: number; maxCustomers?: number }
 
   return {
     activePurposes,
+    /** The published notice of a purpose version (what collection must have shown). */
+    async currentNotice(tx: Tx, purposeId: string): Promise<{ id: string; hash: string } | null> {
+      const hit = currentNotices.get(purposeId);
+      if (hit && hit.gen === purposeGeneration && Date.now() - hit.at < ttlMs) return hit.notice;
+      const gen = purposeGeneration;
+      const n = (
+        await tx
+          .select({ id: notices.id, hash: notices.contentHash })
+          .from(notices)
+          .where(and(eq(notices.purposeId, purposeId), eq(notices.status, 'published')))
+      )[0];
+      const notice = n ? { id: n.id, hash: n.hash! } : null;
+      if (currentNotices.size > 1000) currentNotices.clear();
+      currentNotices.set(purposeId, { at: Date.now(), gen, notice });
+      return notice;
+    },
     customerState,
     /** Read the state fresh (inside a writing transaction, after locking the customer). */
     async freshState(tx: Tx, customerId: string, purposeCode?: string): Promise<Map<string, StateRow>> {
@@ -109,9 +126,11 @@ export function createPolicyCache(opts: { ttlMs: number; maxCustomers?: number }
     invalidateCustomer(customerId: string): void {
       customers.delete(customerId);
     },
+    /** After a purpose or notice changes: purposes and current notices are re-read. */
     invalidatePurposes(): void {
       purposeGeneration++;
       active = null;
+      currentNotices.clear();
     },
     /** Lock the customer so ledger writes for one customer apply in sequence order. */
     async lockCustomer(tx: Tx, customerId: string): Promise<boolean> {

@@ -124,10 +124,14 @@ export function createConsentService(deps: { runner: Runner; policy: PolicyCache
   }
 
   /** Append ledger rows for one customer and project them, under the customer's row lock. */
-  async function append(tx: Tx, customerId: string, entries: NewEntry[]): Promise<string[]> {
+  async function append(tx: Tx, customerId: string, entries: NewEntry[], opts: { newCustomer?: boolean } = {}): Promise<string[]> {
     if (!entries.length) return [];
-    if (!(await policy.lockCustomer(tx, customerId))) throw new NotFoundError('customer not found');
-    const state = await policy.freshState(tx, customerId);
+    // A customer created in this very transaction is invisible to others and has no state yet.
+    let state = new Map<string, StateRow>();
+    if (!opts.newCustomer) {
+      if (!(await policy.lockCustomer(tx, customerId))) throw new NotFoundError('customer not found');
+      state = await policy.freshState(tx, customerId);
+    }
     const inserted = await tx
       .insert(consentRecords)
       .values(

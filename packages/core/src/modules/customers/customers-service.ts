@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { customerFieldHistory, customerFields, customerKeys, customers, dataCategories, departmentUsePurposes } from '../../db/schema.js';
@@ -90,10 +90,17 @@ export function createCustomersService(deps: CustomersDeps) {
     };
   }
 
-  async function maskedCustomer(tx: Tx, id: string): Promise<Customer> {
-    const { customer, dataKey } = await loadCustomer(tx, id);
+  async function maskedCustomer(
+    tx: Tx,
+    id: string,
+    // find() reads the customer, its key and its fields (ordered by category) in its one query.
+    loaded?: { customer: typeof customers.$inferSelect; dataKey: Buffer; rows: (typeof customerFields.$inferSelect)[] },
+  ): Promise<Customer> {
+    const { customer, dataKey } = loaded ?? (await loadCustomer(tx, id));
     const cat = await catalogue(tx);
-    const rows = await tx.select().from(customerFields).where(eq(customerFields.customerId, id)).orderBy(asc(customerFields.categoryCode));
+    const rows =
+      loaded?.rows ??
+      (await tx.select().from(customerFields).where(eq(customerFields.customerId, id)).orderBy(asc(customerFields.categoryCode)));
     return {
       id: customer.id,
       status: customer.status,
@@ -134,18 +141,28 @@ export function createCustomersService(deps: CustomersDeps) {
     /** An existing customer with the same resident ID, mobile or email (in that order), through the blind index. */
     async match(tx: Tx, prepared: readonly PreparedField[]): Promise<string | null> {
       const order = ['cn_resident_id', 'cn_mobile', 'email'];
-      const indexed = prepared.filter((f) => f.indexed).sort((a, b) => order.indexOf(a.piType) - order.indexOf(b.piType));
-      for (const f of indexed) {
-        const index = blindIndex(await keyring.blindIndexKey(), f.piType, f.normalized);
-        const candidates = await tx
-          .select({ f: customerFields, k: customerKeys })
-          .from(customerFields)
-          .innerJoin(customerKeys, eq(customerKeys.customerId, customerFields.customerId))
-          .where(and(eq(customerFields.piType, f.piType), eq(customerFields.blindIndex, index)));
-        for (const { f: row, k } of candidates) {
-          const key = await keyring.customerKey(k);
-          if (key && decrypt(key, row.customerId, row) === f.normalized) return row.customerId;
-        }
+      const indexed = prepared.filter((f) => f.indexed);
+      if (!indexed.length) return null;
+      const key = await keyring.blindIndexKey();
+      const wanted = new Map(indexed.map((f) => [`${f.piType}:${blindIndex(key, f.piType, f.normalized)}`, f]));
+      // One query for every identifier submitted; the truncated index gives a few candidates to confirm by decryption.
+      const candidates = await tx
+        .select({ f: customerFields, k: customerKeys })
+        .from(customerFields)
+        .innerJoin(customerKeys, eq(customerKeys.customerId, customerFields.customerId))
+        .where(
+          or(
+            ...[...wanted.keys()].map((w) => {
+              const [piType, index] = w.split(':') as [string, string];
+              return and(eq(customerFields.piType, piType), eq(customerFields.blindIndex, index));
+            }),
+          ),
+        );
+      candidates.sort((a, b) => order.indexOf(a.f.piType) - order.indexOf(b.f.piType));
+      for (const { f: row, k } of candidates) {
+        const f = wanted.get(`${row.piType}:${row.blindIndex}`);
+        const dataKey = f && (await keyring.customerKey(k));
+        if (f && dataKey && decrypt(dataKey, row.customerId, row) === f.normalized) return row.customerId;
       }
       return null;
     },
@@ -204,16 +221,14 @@ export function createCustomersService(deps: CustomersDeps) {
             .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, f.field)));
           corrected.push(f.field);
         } else {
-          await tx
-            .insert(customerFields)
-            .values({
-              customerId: id,
-              categoryCode: f.field,
-              piType: f.piType,
-              dataKeyVersion: key.dataKeyVersion,
-              updatedBy: actor.username,
-              ...enc,
-            });
+          await tx.insert(customerFields).values({
+            customerId: id,
+            categoryCode: f.field,
+            piType: f.piType,
+            dataKeyVersion: key.dataKeyVersion,
+            updatedBy: actor.username,
+            ...enc,
+          });
           added.push(f.field);
         }
       }
@@ -305,24 +320,52 @@ export function createCustomersService(deps: CustomersDeps) {
         if (!v.valid) throw new InvalidError('the search value is not valid', [{ field: 'value', reason: v.reason }], ['P2.4']);
         const normalized = type.normalize(data.value);
         const index = blindIndex(await keyring.blindIndexKey(), data.piType, normalized);
-        const candidates = await tx
-          .select({ f: customerFields, k: customerKeys })
+        // One round trip: every field of each candidate customer, with its key and customer row.
+        const rows = await tx
+          .select({ f: customerFields, k: customerKeys, c: customers })
           .from(customerFields)
           .innerJoin(customerKeys, eq(customerKeys.customerId, customerFields.customerId))
-          .where(and(eq(customerFields.piType, data.piType), eq(customerFields.blindIndex, index)));
-        // The index is truncated on purpose: decrypt the few candidates to drop false matches.
-        const ids = new Set<string>();
-        for (const { f, k } of candidates) {
-          const key = await keyring.customerKey(k);
-          if (key && decrypt(key, f.customerId, f) === normalized) ids.add(f.customerId);
+          .innerJoin(customers, eq(customers.id, customerFields.customerId))
+          .where(
+            inArray(
+              customerFields.customerId,
+              tx
+                .select({ id: customerFields.customerId })
+                .from(customerFields)
+                .where(and(eq(customerFields.piType, data.piType), eq(customerFields.blindIndex, index))),
+            ),
+          )
+          .orderBy(asc(customerFields.customerId), asc(customerFields.categoryCode));
+        const byCustomer = new Map<
+          string,
+          { c: (typeof rows)[number]['c']; k: (typeof rows)[number]['k']; fields: (typeof rows)[number]['f'][] }
+        >();
+        for (const { f, k, c } of rows) {
+          const e = byCustomer.get(f.customerId);
+          if (e) e.fields.push(f);
+          else byCustomer.set(f.customerId, { c, k, fields: [f] });
         }
+        // The index is truncated on purpose: decrypt the few candidates to drop false matches.
+        let candidates = 0;
         const result: Customer[] = [];
-        for (const id of ids) result.push(await maskedCustomer(tx, id));
+        for (const [id, { c, k, fields }] of byCustomer) {
+          const key = await keyring.customerKey(k);
+          let match = false;
+          for (const f of fields) {
+            if (f.piType !== data.piType || f.blindIndex !== index) continue;
+            candidates++;
+            if (key && decrypt(key, id, f) === normalized) match = true;
+          }
+          if (!match) continue;
+          // As loadCustomer: a match that is not an active customer is not found.
+          if (c.status !== 'active' || !key) throw new NotFoundError('customer not found');
+          result.push(await maskedCustomer(tx, id, { customer: c, dataKey: key, rows: fields }));
+        }
         await audit({
           action: 'customer.searched',
           resourceType: 'customer',
           clauses: ['P5.1', 'P4.1'],
-          details: { piType: data.piType, blindIndex: index, candidates: candidates.length, matches: result.length },
+          details: { piType: data.piType, blindIndex: index, candidates, matches: result.length },
         });
         return result;
       });

@@ -17,6 +17,7 @@ import {
   type PublishedNotice,
 } from './notices-types.js';
 import type { Purpose } from '../purposes/purposes-types.js';
+import type { PolicyCache } from '../consent/consent-cache.js';
 
 type Row = typeof notices.$inferSelect;
 
@@ -43,7 +44,7 @@ function toNotice(r: Row, purposeVersion: number): Notice {
  * notice immutable (a database trigger refuses later changes); a newer notice for the same
  * purpose version supersedes it.
  */
-export function createNoticesService(deps: { runner: Runner }) {
+export function createNoticesService(deps: { runner: Runner; policy?: Pick<PolicyCache, 'invalidatePurposes'> }) {
   const { runner } = deps;
 
   async function purposeOf(tx: Tx, purposeId: string) {
@@ -119,39 +120,43 @@ export function createNoticesService(deps: { runner: Runner }) {
     },
 
     publish(actor: Actor, id: string): Promise<Notice> {
-      return runner.run(actor, OPERATIONS.publishNotice, async ({ tx, audit }) => {
-        const row = await loadDraft(tx, id);
-        if (row.status !== 'draft') throw new ConflictError('this notice is already published', ['P2.2']);
-        const p = await purposeOf(tx, row.purposeId);
-        if (p.status === 'retired') throw new ConflictError('the purpose version of this notice is retired', ['P2.2']);
-        const content = row.content as NoticeContent;
-        const problems = noticeProblems(content, await sensitiveFields(tx, p.fields));
-        if (problems.length) throw new PolicyViolationError('the notice is missing required elements', problems, ['P2.2', 'P3.4']);
-        const hash = noticeHash({ purposeCode: p.code, purposeVersion: p.version, version: row.version, content });
-        const superseded = await tx
-          .update(notices)
-          .set({ status: 'superseded' })
-          .where(and(eq(notices.purposeId, p.id), eq(notices.status, 'published')))
-          .returning({ id: notices.id, version: notices.version });
-        const [u] = await tx
-          .update(notices)
-          .set({ status: 'published', contentHash: hash, publishedBy: actor.username, publishedAt: new Date() })
-          .where(eq(notices.id, id))
-          .returning();
-        await audit({
-          action: 'notice.published',
-          resourceType: 'notice',
-          resourceId: id,
-          details: {
-            purposeCode: p.code,
-            purposeVersion: p.version,
-            version: row.version,
-            contentHash: hash,
-            superseded: superseded.map((s) => s.version),
-          },
-        });
-        return toNotice(u!, p.version);
-      });
+      // The current notice is cached for collection: drop it in the transaction and after commit.
+      return runner
+        .run(actor, OPERATIONS.publishNotice, async ({ tx, audit }) => {
+          deps.policy?.invalidatePurposes();
+          const row = await loadDraft(tx, id);
+          if (row.status !== 'draft') throw new ConflictError('this notice is already published', ['P2.2']);
+          const p = await purposeOf(tx, row.purposeId);
+          if (p.status === 'retired') throw new ConflictError('the purpose version of this notice is retired', ['P2.2']);
+          const content = row.content as NoticeContent;
+          const problems = noticeProblems(content, await sensitiveFields(tx, p.fields));
+          if (problems.length) throw new PolicyViolationError('the notice is missing required elements', problems, ['P2.2', 'P3.4']);
+          const hash = noticeHash({ purposeCode: p.code, purposeVersion: p.version, version: row.version, content });
+          const superseded = await tx
+            .update(notices)
+            .set({ status: 'superseded' })
+            .where(and(eq(notices.purposeId, p.id), eq(notices.status, 'published')))
+            .returning({ id: notices.id, version: notices.version });
+          const [u] = await tx
+            .update(notices)
+            .set({ status: 'published', contentHash: hash, publishedBy: actor.username, publishedAt: new Date() })
+            .where(eq(notices.id, id))
+            .returning();
+          await audit({
+            action: 'notice.published',
+            resourceType: 'notice',
+            resourceId: id,
+            details: {
+              purposeCode: p.code,
+              purposeVersion: p.version,
+              version: row.version,
+              contentHash: hash,
+              superseded: superseded.map((s) => s.version),
+            },
+          });
+          return toNotice(u!, p.version);
+        })
+        .finally(() => deps.policy?.invalidatePurposes());
     },
 
     list(actor: Actor, input: { purposeCode?: string } = {}): Promise<Notice[]> {
