@@ -236,6 +236,29 @@ export function createCustomersService(deps: CustomersDeps) {
       return { added, corrected };
     },
 
+    /**
+     * Crypto-shred inside the caller's transaction (delete, retention): destroy the wrapped data
+     * key, remove ciphertexts and history, mark the customer deleted. The caller audits it.
+     */
+    async shred(tx: Tx, actor: Actor, id: string): Promise<{ fields: string[]; historyEntries: number }> {
+      const now = new Date();
+      const removed = await tx
+        .delete(customerFields)
+        .where(eq(customerFields.customerId, id))
+        .returning({ f: customerFields.categoryCode });
+      const history = await tx
+        .delete(customerFieldHistory)
+        .where(eq(customerFieldHistory.customerId, id))
+        .returning({ id: customerFieldHistory.id });
+      await tx.update(customerKeys).set({ wrappedKey: null, kekVersion: null, destroyedAt: now }).where(eq(customerKeys.customerId, id));
+      await tx
+        .update(customers)
+        .set({ status: 'deleted', deletedAt: now, deletedBy: actor.username, updatedAt: now })
+        .where(eq(customers.id, id));
+      keyring.forget(id);
+      return { fields: removed.map((r) => r.f), historyEntries: history.length };
+    },
+
     /** Decrypt one field of a customer for delivery (the notifier's recipient); never returned to callers. */
     async plainField(tx: Tx, id: string, field: string): Promise<string | null> {
       const { dataKey } = await loadCustomer(tx, id);
@@ -519,27 +542,13 @@ export function createCustomersService(deps: CustomersDeps) {
         const data = parseInput(deleteCustomerInput, input);
         assertNoPlainPi('reason', data.reason);
         await loadCustomer(tx, id);
-        const now = new Date();
-        const removed = await tx
-          .delete(customerFields)
-          .where(eq(customerFields.customerId, id))
-          .returning({ f: customerFields.categoryCode });
-        const history = await tx
-          .delete(customerFieldHistory)
-          .where(eq(customerFieldHistory.customerId, id))
-          .returning({ id: customerFieldHistory.id });
-        await tx.update(customerKeys).set({ wrappedKey: null, kekVersion: null, destroyedAt: now }).where(eq(customerKeys.customerId, id));
-        await tx
-          .update(customers)
-          .set({ status: 'deleted', deletedAt: now, deletedBy: actor.username, updatedAt: now })
-          .where(eq(customers.id, id));
-        keyring.forget(id);
+        const { fields: removedFields, historyEntries } = await internal.shred(tx, actor, id);
         await audit({
           action: 'customer.deleted',
           resourceType: 'customer',
           resourceId: id,
           clauses: ['P4.1', 'P4.2'],
-          details: { method: 'crypto_shred', fields: removed.map((r) => r.f), historyEntries: history.length, reason: data.reason },
+          details: { method: 'crypto_shred', fields: removedFields, historyEntries, reason: data.reason },
         });
       });
     },
