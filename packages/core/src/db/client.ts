@@ -38,6 +38,21 @@ export interface Database {
   close(): Promise<void>;
 }
 
+type RawFn = (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+/** The driver-level query function of each transaction handle, for hot paths that skip the ORM. */
+const rawByTx = new WeakMap<object, RawFn>();
+
+/**
+ * Run hand-written SQL ($1..$n parameters) in the transaction, without drizzle's query building
+ * (measured: 30% of a collection's CPU). For the few hot paths; everything else uses drizzle.
+ * Results come back as the driver returns them: keep to uuid, text, jsonb, timestamptz, int4.
+ */
+export async function rawRows<T>(tx: Tx, text: string, params: unknown[] = []): Promise<T[]> {
+  const raw = rawByTx.get(tx);
+  if (!raw) throw new Error('rawRows needs a transaction opened by Database.transaction');
+  return (await raw(text, params)).rows as T[];
+}
+
 // node-postgres returns int8 as strings; our bigints (audit seq, ids) fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -62,6 +77,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
           const lazy = new LazyBegin(pooled);
           h = { lazy, tx: drizzlePg(lazy as unknown as pg.PoolClient) as unknown as Tx };
           handles.set(pooled, h);
+          rawByTx.set(h.tx, (text, values) => lazy.query({ text, values }) as Promise<{ rows: unknown[] }>);
         }
         const { lazy, tx } = h;
         lazy.reset();
@@ -116,6 +132,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     query,
     transaction: (fn, finish) =>
       db.transaction(async (tx) => {
+        // drizzle's PGlite transaction keeps the driver's transaction object as session.client.
+        const driverTx = (tx as unknown as { session: { client: { query(t: string, p: unknown[]): Promise<{ rows: unknown[] }> } } })
+          .session.client;
+        rawByTx.set(tx, (text, params) => driverTx.query(text, params));
         const result = await fn(tx);
         const tail = finish?.();
         if (tail) await tx.execute(sql.raw(tail));

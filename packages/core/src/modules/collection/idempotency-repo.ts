@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import { rawRows, type Tx } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import { ConflictError } from '../../errors.js';
 import { canonicalJson } from '../notices/notices-fns.js';
@@ -43,11 +43,11 @@ export async function completeIdempotencyKey(tx: Tx, scope: string, key: string,
  * another request with this key committed first: the caller rolls back and replays that answer.
  */
 export async function recordIdempotencyKey(tx: Tx, scope: string, key: string, hash: string, response: unknown): Promise<boolean> {
-  const inserted = await tx
-    .insert(idempotencyKeys)
-    .values({ scope, key, requestHash: hash, response })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
+  const inserted = await rawRows(
+    tx,
+    'INSERT INTO idempotency_keys (scope, key, request_hash, response) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING RETURNING key',
+    [scope, key, hash, JSON.stringify(response)],
+  );
   return inserted.length > 0;
 }
 

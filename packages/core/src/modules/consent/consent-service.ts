@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
-import { sqlRows, type Tx } from '../../db/client.js';
+import { rawRows, sqlRows, type Tx } from '../../db/client.js';
 import { consentRecords, consentState, notices, purposes } from '../../db/schema.js';
 import { NotFoundError, PolicyViolationError, type FieldProblem } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
@@ -128,6 +128,7 @@ export function createConsentService(deps: { runner: Runner; policy: PolicyCache
     if (!entries.length) return [];
     // A customer created in this very transaction is invisible to others and has no state yet.
     let state = new Map<string, StateRow>();
+    if (opts.newCustomer) return appendForNewCustomer(tx, customerId, entries);
     if (!opts.newCustomer) {
       if (!(await policy.lockCustomer(tx, customerId))) throw new NotFoundError('customer not found');
       state = await policy.freshState(tx, customerId);
@@ -178,6 +179,56 @@ export function createConsentService(deps: { runner: Runner; policy: PolicyCache
     }
     policy.invalidateCustomer(customerId);
     return inserted.map((r) => r.id);
+  }
+
+  /**
+   * The same for a customer created in this transaction, in one statement without the ORM: the
+   * ledger rows and their projection (ids made here, times from the transaction's now()).
+   */
+  async function appendForNewCustomer(tx: Tx, customerId: string, entries: NewEntry[]): Promise<string[]> {
+    const NOW = new Date(0); // stands for the transaction's now() in the projection
+    const state = new Map<string, StateRow>();
+    const params: unknown[] = [customerId];
+    const rec: string[] = [];
+    const ids: string[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    for (const e of entries) {
+      const id = randomUUID();
+      ids.push(id);
+      const target = e.separate ? (e.separate.type === 'sensitive' ? e.separate.category : e.separate.recipient) : null;
+      rec.push(
+        `(${p(id)}::uuid, $1, ${p(e.kind)}, ${p(e.purpose.id)}::uuid, ${p(e.purpose.code)}, ${p(e.purpose.version)}::int, ${p(e.notice?.id ?? null)}::uuid, ${p(e.notice?.hash ?? null)}, ${p(e.scope)}::text[], ${p(e.separate?.type ?? null)}, ${p(target)}, ${p(e.method)}, ${p(e.channelId)}::uuid, ${p(JSON.stringify(e.evidence))}::jsonb, ${p(e.recordedBy)}, ${p(e.expiresAt)}::timestamptz)`,
+      );
+      applyEntry(state, {
+        id,
+        kind: e.kind,
+        purposeCode: e.purpose.code,
+        purposeVersion: e.purpose.version,
+        scope: e.scope,
+        separateType: e.separate?.type ?? null,
+        separateTarget: target,
+        recordedAt: NOW,
+        expiresAt: e.expiresAt,
+      });
+    }
+    const when = (d: Date | null) => (d === NOW ? 'now()' : `${p(d)}::timestamptz`);
+    const st = [...state.values()].map(
+      (s) =>
+        `($1, ${p(s.purposeCode)}, ${p(s.category)}, ${p(s.status)}, ${p(s.separate)}::boolean, ${p(s.purposeVersion)}::int, ${p(s.consentId)}::uuid, ${when(s.givenAt)}, ${s.withdrawnAt ? when(s.withdrawnAt) : 'NULL'}, ${p(s.expiresAt)}::timestamptz)`,
+    );
+    await rawRows(
+      tx,
+      `WITH r AS (INSERT INTO consent_records (id, customer_id, kind, purpose_id, purpose_code, purpose_version, notice_id, notice_hash, scope, separate_type, separate_target, method, channel_id, evidence, recorded_by, expires_at)
+                  VALUES ${rec.join(', ')})
+       INSERT INTO consent_state (customer_id, purpose_code, category, status, separate, purpose_version, consent_id, given_at, withdrawn_at, expires_at)
+       VALUES ${st.join(', ')}`,
+      params,
+    );
+    policy.invalidateCustomer(customerId);
+    return ids;
   }
 
   /** The grant rows for one act of consent: the general scope, and one row per separate consent. */

@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
-import type { Tx } from '../../db/client.js';
+import { rawRows, type Tx } from '../../db/client.js';
 import { customerFieldHistory, customerFields, customerKeys, customers, dataCategories, departmentUsePurposes } from '../../db/schema.js';
 import { ForbiddenError, InvalidError, NotFoundError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
@@ -146,44 +147,72 @@ export function createCustomersService(deps: CustomersDeps) {
       const key = await keyring.blindIndexKey();
       const wanted = new Map(indexed.map((f) => [`${f.piType}:${blindIndex(key, f.piType, f.normalized)}`, f]));
       // One query for every identifier submitted; the truncated index gives a few candidates to confirm by decryption.
-      const candidates = await tx
-        .select({ f: customerFields, k: customerKeys })
-        .from(customerFields)
-        .innerJoin(customerKeys, eq(customerKeys.customerId, customerFields.customerId))
-        .where(
-          or(
-            ...[...wanted.keys()].map((w) => {
-              const [piType, index] = w.split(':') as [string, string];
-              return and(eq(customerFields.piType, piType), eq(customerFields.blindIndex, index));
-            }),
-          ),
-        );
-      candidates.sort((a, b) => order.indexOf(a.f.piType) - order.indexOf(b.f.piType));
-      for (const { f: row, k } of candidates) {
-        const f = wanted.get(`${row.piType}:${row.blindIndex}`);
-        const dataKey = f && (await keyring.customerKey(k));
-        if (f && dataKey && decrypt(dataKey, row.customerId, row) === f.normalized) return row.customerId;
+      const params: string[] = [];
+      const pairs = [...wanted.keys()].map((w) => {
+        const [piType, index] = w.split(':') as [string, string];
+        params.push(piType, index);
+        return `(f.pi_type = $${params.length - 1} AND f.blind_index = $${params.length})`;
+      });
+      const candidates = await rawRows<{
+        customer_id: string;
+        category_code: string;
+        pi_type: string;
+        blind_index: string;
+        ciphertext: Uint8Array;
+        data_key_version: number;
+        key_version: number;
+        suite: string;
+        kek_version: number | null;
+        wrapped_key: Uint8Array | null;
+      }>(
+        tx,
+        `SELECT f.customer_id, f.category_code, f.pi_type, f.blind_index, f.ciphertext, f.data_key_version,
+                k.data_key_version AS key_version, k.suite, k.kek_version, k.wrapped_key
+           FROM customer_fields f JOIN customer_keys k ON k.customer_id = f.customer_id
+          WHERE ${pairs.join(' OR ')}`,
+        params,
+      );
+      candidates.sort((a, b) => order.indexOf(a.pi_type) - order.indexOf(b.pi_type));
+      for (const c of candidates) {
+        const f = wanted.get(`${c.pi_type}:${c.blind_index}`);
+        const dataKey =
+          f &&
+          (await keyring.customerKey({
+            customerId: c.customer_id,
+            dataKeyVersion: c.key_version,
+            suite: c.suite,
+            kekVersion: c.kek_version,
+            wrappedKey: c.wrapped_key ? Buffer.from(c.wrapped_key) : null,
+          }));
+        const row = { categoryCode: c.category_code, ciphertext: Buffer.from(c.ciphertext), dataKeyVersion: c.data_key_version };
+        if (f && dataKey && decrypt(dataKey, c.customer_id, row) === f.normalized) return c.customer_id;
       }
       return null;
     },
 
-    /** A new customer with these fields; returns its id. */
+    /** A new customer with these fields, in one statement (customer, wrapped key, encrypted values); returns its id. */
     async storeNew(tx: Tx, actor: Actor, prepared: readonly PreparedField[]): Promise<string> {
-      const c = (await tx.insert(customers).values({ createdBy: actor.username }).returning({ id: customers.id }))[0]!;
-      const { dataKey, row } = await keyring.newCustomerKey(c.id);
-      await tx.insert(customerKeys).values(row);
-      const values = [];
-      for (const f of prepared)
-        values.push({
-          customerId: c.id,
-          categoryCode: f.field,
-          piType: f.piType,
-          dataKeyVersion: 1,
-          updatedBy: actor.username,
-          ...(await encryptAndIndex(c.id, dataKey, f, 1)),
-        });
-      if (values.length) await tx.insert(customerFields).values(values);
-      return c.id;
+      const id = randomUUID();
+      const { dataKey, row } = await keyring.newCustomerKey(id);
+      const params: unknown[] = [id, actor.username, row.suite, row.kekVersion, row.wrappedKey];
+      const values: string[] = [];
+      for (const f of prepared) {
+        const enc = await encryptAndIndex(id, dataKey, f, 1);
+        params.push(f.field, f.piType, enc.ciphertext, enc.blindIndex);
+        const n = params.length;
+        values.push(`($1, $${n - 3}, $${n - 2}, $${n - 1}, 1, $${n}, $2)`);
+      }
+      const main = values.length
+        ? `INSERT INTO customer_fields (customer_id, category_code, pi_type, ciphertext, data_key_version, blind_index, updated_by) VALUES ${values.join(', ')}`
+        : 'SELECT 1';
+      await rawRows(
+        tx,
+        `WITH c AS (INSERT INTO customers (id, created_by) VALUES ($1, $2)),
+              k AS (INSERT INTO customer_keys (customer_id, data_key_version, suite, kek_version, wrapped_key) VALUES ($1, 1, $3, $4, $5))
+         ${main}`,
+        params,
+      );
+      return id;
     },
 
     /** Add missing fields and correct changed ones (the old value goes to the history, P2.4). */
