@@ -81,6 +81,42 @@ export async function readChainPage(
   return rows.map((r) => ({ seq: Number(r[0]), prevHash: r[1] as string, hash: r[2] as string, body: r[3] as string }));
 }
 
+/**
+ * Check the chain over (start.seq, until] inside PostgreSQL: every row's hash is recomputed from
+ * its stored columns (the same canonical body and SHA-256 as `chainHash`) and linked to the
+ * previous row's hash with a window over seq. Returns the first break in `checkChainSegment`'s
+ * terms, and the last row checked. The rows never leave the database, so this runs at the
+ * database's speed (no transfer, no parsing); ranges can be checked on several connections.
+ */
+export async function checkChainRange(
+  database: Database,
+  start: { seq: number; hash: string },
+  untilSeq: number | null,
+): Promise<{ brk: { seq: number; reason: string } | null; last: { seq: number; hash: string } | null }> {
+  const [brk] = await database.query<{ seq: number | string; reason: string }>(
+    `SELECT seq, reason FROM (
+       SELECT CASE WHEN seq <> coalesce(lag(seq) OVER w, $1::bigint) + 1 THEN coalesce(lag(seq) OVER w, $1::bigint) + 1 ELSE seq END AS seq,
+              CASE WHEN seq <> coalesce(lag(seq) OVER w, $1::bigint) + 1 THEN 'sequence_gap'
+                   WHEN prev_hash IS DISTINCT FROM coalesce(lag(hash) OVER w, $2::text) THEN 'prev_hash_mismatch'
+                   WHEN hash IS DISTINCT FROM encode(pg_catalog.sha256(pg_catalog.convert_to(
+                          'custos.audit.v1' || chr(10) || seq::text || chr(10) || prev_hash || chr(10) || ${AUDIT_BODY_SQL}, 'UTF8')), 'hex')
+                     THEN 'hash_mismatch' END AS reason
+         FROM audit_events WHERE seq > $1 AND seq <= $3
+       WINDOW w AS (ORDER BY seq)) x
+     WHERE reason IS NOT NULL ORDER BY seq LIMIT 1`,
+    // An explicit upper bound keeps the plan an index range scan in seq order (no sort).
+    [start.seq, start.hash, untilSeq ?? Number.MAX_SAFE_INTEGER],
+  );
+  const [last] = await database.query<{ seq: number | string; hash: string }>(
+    'SELECT seq, hash FROM audit_events WHERE seq > $1 AND seq <= $2 ORDER BY seq DESC LIMIT 1',
+    [start.seq, untilSeq ?? Number.MAX_SAFE_INTEGER],
+  );
+  return {
+    brk: brk ? { seq: Number(brk.seq), reason: brk.reason } : null,
+    last: last ? { seq: Number(last.seq), hash: last.hash } : null,
+  };
+}
+
 /** An event as the runner buffers it until commit. */
 export interface PendingAuditEvent {
   occurredAt: Date;

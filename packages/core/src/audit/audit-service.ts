@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { sqlRows, type Database, type Tx } from '../db/client.js';
 import type { Actor } from '../context.js';
 import type { AuditEventInput, VerifyResult } from './audit-types.js';
-import { AUDIT_BODY_SQL, GENESIS_HASH, chainHash, checkChainSegment } from './audit-fns.js';
-import { insertAuditEvent, readChainPage } from './audit-repo.js';
+import { AUDIT_BODY_SQL, GENESIS_HASH, chainHash } from './audit-fns.js';
+import { checkChainRange, insertAuditEvent } from './audit-repo.js';
 import {
   appendCheckpoint,
   checkpointSignatureValid,
@@ -17,7 +17,8 @@ import {
 /** Advisory lock key so that only one process chains at a time. */
 const CHAIN_LOCK = 0x6175646974n; // "audit"
 const CHAIN_BATCH = 5000;
-const VERIFY_PAGE = 20000;
+/** Above this many events, PostgreSQL verifies two halves on two connections. */
+const PARALLEL_ABOVE = 80_000;
 const KICK_DELAY_MS = 50;
 
 export interface AuditServiceDeps {
@@ -176,44 +177,11 @@ export function createAuditService(deps: AuditServiceDeps) {
         list.push(c);
         bySeq.set(c.seq, list);
       }
-      let progress = 0;
-      /** Verify (start.seq, until] (to the end when until is null), reading ahead one page. */
+      /** Verify (start.seq, until] in the database (see checkChainRange). */
       const verifyRange = async (start: { seq: number; hash: string }, until: number | null) => {
-        let head = start;
-        let checked = 0;
-        let brk: { seq: number; reason: string } | null = null;
-        // Read the next page while hashing this one: PostgreSQL and Node work in parallel.
-        let next = readChainPage(database, head.seq, VERIFY_PAGE, until);
-        for (;;) {
-          const page = await next;
-          if (page.length === 0) break;
-          next =
-            page.length === VERIFY_PAGE ? readChainPage(database, page[page.length - 1]!.seq, VERIFY_PAGE, until) : Promise.resolve([]);
-          const r = checkChainSegment(head, page);
-          if (!r.ok) {
-            brk = r.break;
-            checked += r.break.seq - head.seq - 1;
-            await next.catch(() => {});
-            break;
-          }
-          for (const ev of page) {
-            const cps = bySeq.get(ev.seq);
-            if (cps) {
-              for (const c of cps) {
-                if (c.hash !== ev.hash) {
-                  badCheckpoints++;
-                  firstCheckpointBreak = Math.min(firstCheckpointBreak ?? ev.seq, ev.seq);
-                }
-              }
-              bySeq.delete(ev.seq);
-            }
-          }
-          checked += page.length;
-          progress += page.length;
-          head = r.head;
-          opts.onProgress?.(progress);
-        }
-        return { head, checked, brk };
+        const r = await checkChainRange(database, start, until);
+        const checked = r.brk ? r.brk.seq - start.seq - 1 : r.last ? r.last.seq - start.seq : 0;
+        return { head: r.last ?? start, checked, brk: r.brk };
       };
 
       let checked = 0;
@@ -222,7 +190,7 @@ export function createAuditService(deps: AuditServiceDeps) {
         { max: number | string | null },
       ];
       const maxSeq = max === null ? 0 : Number(max);
-      if (database.kind === 'postgres' && maxSeq > (opts.parallelAbove ?? 4 * VERIFY_PAGE)) {
+      if (database.kind === 'postgres' && maxSeq > (opts.parallelAbove ?? PARALLEL_ABOVE)) {
         // Two halves on two connections at once; the second starts from the stored hash at the
         // split, which the first half recomputes, so the halves are linked when they agree.
         const mid = Math.floor(maxSeq / 2);
@@ -240,6 +208,26 @@ export function createAuditService(deps: AuditServiceDeps) {
       } else {
         const r = await verifyRange({ seq: 0, hash: GENESIS_HASH }, null);
         [chainBreak, checked] = [r.brk, r.checked];
+      }
+      opts.onProgress?.(checked);
+      // Signed checkpoints: the stored hash at each checkpointed seq of the verified chain must match.
+      const verifiedUpTo = chainBreak ? chainBreak.seq - 1 : maxSeq;
+      const seqs = [...bySeq.keys()].filter((q) => q <= verifiedUpTo);
+      if (seqs.length) {
+        const rows = await database.query<{ seq: number | string; hash: string }>(
+          'SELECT seq, hash FROM audit_events WHERE seq = ANY($1::bigint[])',
+          [seqs],
+        );
+        for (const r of rows) {
+          const q = Number(r.seq);
+          for (const c of bySeq.get(q) ?? []) {
+            if (c.hash !== r.hash) {
+              badCheckpoints++;
+              firstCheckpointBreak = Math.min(firstCheckpointBreak ?? q, q);
+            }
+          }
+          bySeq.delete(q);
+        }
       }
       // Checkpoints beyond the end of the chain mean events were removed.
       if (!chainBreak) {
