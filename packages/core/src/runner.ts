@@ -8,6 +8,7 @@ import type { Permission, Requirement } from './authz/permissions.js';
 import { CryptoError, CustosError, DatabaseError, ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.js';
 import { DecryptionError, KeyProviderError } from './crypto/index.js';
 import type { OperationDef } from './operations.js';
+import { inlineParams } from './db/lazy-begin.js';
 
 export interface OperationContext {
   tx: Tx;
@@ -17,6 +18,12 @@ export interface OperationContext {
   audit(event: Omit<AuditEventInput, 'clauses'> & { clauses?: string[] }): Promise<void>;
   /** Does the caller hold this permission? For data-level rules inside an operation. */
   can(permission: Permission): boolean;
+  /**
+   * A write whose result the operation does not need, sent with the audit rows and COMMIT in the
+   * same round trip (same transaction: if it fails, nothing commits). `mapError` turns its
+   * failure (a unique violation, say) into the core error the caller should see.
+   */
+  defer(text: string, params: readonly unknown[], mapError?: (e: unknown) => CustosError | undefined): void;
 }
 
 /**
@@ -51,11 +58,14 @@ export function createRunner(deps: { database: Database; audit: AuditService }) 
   }
 
   async function run<T>(actor: Actor, op: OperationDef, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+    let mappers: Array<(e: unknown) => CustosError | undefined> = [];
     try {
       authorize(actor, op);
       // Audit events are buffered and inserted with the commit, in the same transaction: one
       // round trip for all of them, and if their insert fails nothing commits (fail closed).
       const pending: PendingAuditEvent[] = [];
+      const deferred: string[] = [];
+      mappers = [];
       const result = await database.transaction(
         (tx) =>
           fn({
@@ -66,12 +76,23 @@ export function createRunner(deps: { database: Database; audit: AuditService }) 
               pending.push({ occurredAt: new Date(), actor, event: { ...e, clauses: e.clauses ?? [...op.clauses] } });
             },
             can: (p) => allows(actor, p),
+            defer: (text, params, mapError) => {
+              deferred.push(inlineParams(text, params));
+              if (mapError) mappers.push(mapError);
+            },
           }),
-        () => (pending.length ? auditInsertSql(pending) : null),
+        () => {
+          if (pending.length) deferred.push(auditInsertSql(pending));
+          return deferred.length ? deferred.join(';\n') : null;
+        },
       );
       audit.kick();
       return result;
     } catch (e) {
+      for (const m of mappers) {
+        const mapped = m(e);
+        if (mapped) throw mapped;
+      }
       if (e instanceof ForbiddenError || (e instanceof NotFoundError && e.hidden)) await recordDenial(actor, op, e);
       if (e instanceof CustosError) throw e;
       if (e instanceof DecryptionError || e instanceof KeyProviderError) throw new CryptoError(e.message);

@@ -5,7 +5,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import pg from 'pg';
-import { sql } from 'drizzle-orm';
+import {} from 'drizzle-orm';
 import * as schema from './schema.js';
 import { LazyBegin } from './lazy-begin.js';
 
@@ -138,7 +138,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
         rawByTx.set(tx, (text, params) => driverTx.query(text, params));
         const result = await fn(tx);
         const tail = finish?.();
-        if (tail) await tx.execute(sql.raw(tail));
+        // The tail may hold several statements (deferred writes, then the audit rows).
+        if (tail) await (driverTx as unknown as { exec(t: string): Promise<unknown> }).exec(tail);
         return result;
       }),
     withAdvisoryLock: (_key, fn) => fn(),

@@ -17,10 +17,6 @@ export async function findDepartment(tx: Tx, id: string): Promise<DepartmentRow 
   return (await tx.select().from(departments).where(eq(departments.id, id)))[0];
 }
 
-export async function insertDepartment(tx: Tx, values: typeof departments.$inferInsert): Promise<DepartmentRow> {
-  return (await tx.insert(departments).values(values).returning())[0]!;
-}
-
 /** A department and everything below it in the tree. */
 export async function departmentSubtreeIds(tx: Tx, rootId: string): Promise<string[]> {
   const r = await sqlRows<{ id: string }>(

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../context.js';
 import { ConflictError, InvalidError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import { findUserById } from '../users/users-repo.js';
-import { findDepartment, insertDepartment, listDepartments, toDepartment } from './departments-repo.js';
+import { findDepartment, listDepartments, toDepartment } from './departments-repo.js';
 import { createDepartmentInput, type CreateDepartmentInput, type Department } from './departments-types.js';
 import { parseInput, isUniqueViolation } from '../../validation.js';
 
@@ -16,7 +17,7 @@ export function createDepartmentsService(deps: { runner: Runner }) {
     },
 
     create(actor: Actor, input: CreateDepartmentInput): Promise<Department> {
-      return runner.run(actor, OPERATIONS.createDepartment, async ({ tx, audit }) => {
+      return runner.run(actor, OPERATIONS.createDepartment, async ({ tx, audit, defer }) => {
         const data = parseInput(createDepartmentInput, input);
         if (data.parentId && !(await findDepartment(tx, data.parentId))) {
           throw new InvalidError('the parent department does not exist', [{ field: 'parentId', reason: 'not_found' }]);
@@ -27,14 +28,21 @@ export function createDepartmentsService(deps: { runner: Runner }) {
             throw new InvalidError('the department head must be an active user', [{ field: 'headUserId', reason: 'not_found' }]);
           }
         }
-        const row = await insertDepartment(tx, {
+        // The row is made here and written with the commit (one round trip for the whole operation).
+        const now = new Date();
+        const row = {
+          id: randomUUID(),
           name: data.name,
           parentId: data.parentId ?? null,
           headUserId: data.headUserId ?? null,
-        }).catch((e: unknown) => {
-          if (isUniqueViolation(e)) throw new ConflictError('a department with this name already exists under the same parent');
-          throw e;
-        });
+          createdAt: now,
+          updatedAt: now,
+        };
+        defer(
+          'INSERT INTO departments (id, name, parent_id, head_user_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)',
+          [row.id, row.name, row.parentId, row.headUserId, now, now],
+          (e) => (isUniqueViolation(e) ? new ConflictError('a department with this name already exists under the same parent') : undefined),
+        );
         await audit({
           action: 'department.created',
           resourceType: 'department',
