@@ -85,7 +85,10 @@ export type PermissionName =
   | 'channel.manage'
   | 'consent.read'
   | 'consent.manage'
-  | 'customer.collect';
+  | 'customer.collect'
+  | 'medium.read'
+  | 'medium.manage'
+  | 'medium.approve';
 
 export interface CurrentUser {
   id: string;
@@ -254,7 +257,8 @@ export const USE_PURPOSES = [
   'contract_performance',
   'legal_compliance',
 ] as const;
-export type UsePurpose = (typeof USE_PURPOSES)[number];
+/** A built-in use purpose (USE_PURPOSES) or the code of a registered purpose. */
+export type UsePurpose = string;
 
 /** One stored field as read: masked, never the plain value. */
 export interface MaskedField {
@@ -606,6 +610,163 @@ interface ItemList<T> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Storage media: register, inspections, disposal and destruction certificates (issue #7, P4.3)
+
+export const MEDIUM_TYPES = ['server_disk', 'database_volume', 'cloud_bucket', 'backup_tape', 'removable_drive', 'paper_archive'] as const;
+export type MediumType = (typeof MEDIUM_TYPES)[number];
+export type MediumStatus = 'active' | 'disposal_requested' | 'disposal_approved' | 'destroyed';
+export const DESTRUCTION_METHODS = ['clear', 'purge', 'destroy', 'crypto_erase'] as const;
+export type DestructionMethod = (typeof DESTRUCTION_METHODS)[number];
+export const INSPECTION_ITEMS = [
+  'register_matches',
+  'physical_security',
+  'access_control',
+  'encryption_verified',
+  'integrity_verified',
+  'environment',
+] as const;
+export type InspectionItem = (typeof INSPECTION_ITEMS)[number];
+export type InspectionResult = 'passed' | 'passed_with_findings' | 'failed';
+
+export interface UserRef {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export interface Medium {
+  id: string;
+  identifier: string;
+  label: string;
+  type: MediumType;
+  location: string;
+  custodian: UserRef;
+  encryption: { encrypted: boolean; method: string | null };
+  dataCategories: string[];
+  dataSets: string[];
+  backupOfMediumId: string | null;
+  inspectionIntervalDays: number;
+  lastInspectedAt: string | null;
+  nextInspectionDueAt: string;
+  inspectionState: 'overdue' | 'due_soon' | 'ok' | 'none';
+  remindedFor: string | null;
+  status: MediumStatus;
+  destroyedAt: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface NewMedium {
+  identifier: string;
+  label: string;
+  type: MediumType;
+  location: string;
+  custodianUserId: string;
+  encryption: { encrypted: boolean; method?: string };
+  dataCategories: string[];
+  dataSets: string[];
+  backupOfMediumId?: string;
+  inspectionIntervalDays: number;
+}
+
+export interface Inspection {
+  id: string;
+  mediumId: string;
+  inspectedAt: string;
+  inspectedBy: string;
+  checklist: { item: InspectionItem; passed: boolean; note?: string }[];
+  result: InspectionResult;
+  findings: string | null;
+  dueAt: string;
+  nextDueAt: string;
+  recordedAt: string;
+}
+
+export interface NewInspection {
+  inspectedAt?: string;
+  checklist: { item: InspectionItem; passed: boolean; note?: string }[];
+  result: InspectionResult;
+  findings?: string;
+}
+
+export interface Disposal {
+  id: string;
+  mediumId: string;
+  status: 'requested' | 'approved' | 'rejected' | 'completed';
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionComment: string | null;
+  method: DestructionMethod | null;
+  nistLevel: 'clear' | 'purge' | 'destroy' | null;
+  performedBy: UserRef | null;
+  witness: UserRef | null;
+  destroyedAt: string | null;
+  evidenceSha256: string | null;
+  certificateNo: string | null;
+  recordedBy: string | null;
+  recordedAt: string | null;
+}
+
+export interface MediumDetail {
+  medium: Medium;
+  inspections: Inspection[];
+  disposals: Disposal[];
+}
+
+export interface NewDestruction {
+  method: DestructionMethod;
+  performedByUserId?: string;
+  witnessUserId: string;
+  destroyedAt?: string;
+  evidenceSha256: string;
+}
+
+export interface DisposalCertificate {
+  certificateNo: string;
+  disposalId: string;
+  medium: {
+    id: string;
+    identifier: string;
+    label: string;
+    type: MediumType;
+    location: string;
+    encrypted: boolean;
+    dataCategories: string[];
+    dataSets: string[];
+  };
+  method: DestructionMethod;
+  nistLevel: 'clear' | 'purge' | 'destroy';
+  standard: string;
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+  approvedBy: string;
+  approvedAt: string;
+  performedBy: UserRef;
+  witness: UserRef;
+  destroyedAt: string;
+  evidenceSha256: string;
+  recordedBy: string;
+  recordedAt: string;
+  certificateHash: string;
+  clauses: string[];
+}
+
+export interface StorageDataSet {
+  label: string;
+  description: string | null;
+  retained: boolean;
+  retainUntil: string | null;
+  stillRetained: boolean;
+  liveCopies: number;
+  createdBy: string;
+  createdAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Transport
 
 let acceptLanguage = 'zh-CN';
@@ -784,4 +945,23 @@ export const api = {
 
   listAuditEvents: (q: AuditQuery) => request<AuditPage>('GET', '/api/v1/audit-events', { query: { ...q } }),
   verifyAudit: () => request<VerifyResult>('POST', '/api/v1/audit/verify'),
+
+  listStorageMedia: () => request<ItemList<Medium>>('GET', '/api/v1/storage-media').then((r) => r.items),
+  createStorageMedium: (m: NewMedium) => request<Medium>('POST', '/api/v1/storage-media', { body: m }),
+  getStorageMedium: (id: string) => request<MediumDetail>('GET', `/api/v1/storage-media/${encodeURIComponent(id)}`),
+  listStorageDataSets: () => request<ItemList<StorageDataSet>>('GET', '/api/v1/storage-media/data-sets').then((r) => r.items),
+  updateStorageDataSet: (label: string, body: { retained?: boolean; retainUntil?: string | null; description?: string }) =>
+    request<StorageDataSet>('PATCH', `/api/v1/storage-media/data-sets/${encodeURIComponent(label)}`, { body }),
+  recordMediumInspection: (id: string, body: NewInspection) =>
+    request<MediumDetail>('POST', `/api/v1/storage-media/${encodeURIComponent(id)}/inspections`, { body }),
+  requestMediumDisposal: (id: string, reason: string) =>
+    request<MediumDetail>('POST', `/api/v1/storage-media/${encodeURIComponent(id)}/disposal`, { body: { reason } }),
+  approveMediumDisposal: (id: string, comment?: string) =>
+    request<MediumDetail>('POST', `/api/v1/storage-media/${encodeURIComponent(id)}/disposal/approve`, { body: comment ? { comment } : {} }),
+  rejectMediumDisposal: (id: string, comment: string) =>
+    request<MediumDetail>('POST', `/api/v1/storage-media/${encodeURIComponent(id)}/disposal/reject`, { body: { comment } }),
+  recordMediumDestruction: (id: string, body: NewDestruction) =>
+    request<DisposalCertificate>('POST', `/api/v1/storage-media/${encodeURIComponent(id)}/destruction`, { body }),
+  getMediumDisposalCertificate: (id: string) =>
+    request<DisposalCertificate>('GET', `/api/v1/storage-media/${encodeURIComponent(id)}/certificate`),
 };

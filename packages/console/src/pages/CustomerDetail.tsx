@@ -39,7 +39,6 @@ import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   ApiProblem,
-  USE_PURPOSES,
   api,
   type Customer,
   type DataCategory,
@@ -54,6 +53,7 @@ import { useI18n } from '../i18n';
 import { useProblemReporter, useSuccess, type FieldPath } from '../problems';
 import { navigate } from '../router';
 import { useSession } from '../session';
+import { usePurposeOptions } from '../purposeOptions';
 import { SensitivityTag } from './CataloguePage';
 import { CustomerConsents } from './CustomerConsents';
 
@@ -376,6 +376,7 @@ function RevealModal({
   // Plain values: only here, only while the dialog is open.
   const [result, setResult] = useState<RevealResult | null>(null);
   const held = useDepartmentPurposes(open);
+  const purposeOptions = usePurposeOptions();
 
   const close = () => {
     setResult(null);
@@ -532,15 +533,19 @@ function RevealModal({
               held === null
                 ? undefined
                 : held.length
-                  ? t('reveal.purposesHeld', { list: held.map((p) => purposeLabel(p, t)).join(lang === 'zh-CN' ? '、' : ', ') })
+                  ? t('reveal.purposesHeld', { list: held.map((p) => purposeOptions.label(p)).join(lang === 'zh-CN' ? '、' : ', ') })
                   : t('reveal.purposesNone')
             }
             rules={[{ required: true, message: t('common.required', { field: t('reveal.purpose') }) }]}
           >
-            <Select<UsePurpose>
+            <Select<string>
               data-testid="reveal-purpose"
               placeholder={t('reveal.purposePlaceholder')}
-              options={USE_PURPOSES.map((p) => ({ value: p, label: purposeLabel(p, t), disabled: held !== null && !held.includes(p) }))}
+              options={purposeOptions.options.map((p) => ({
+                value: p.value,
+                label: p.label,
+                disabled: held !== null && !held.includes(p.value),
+              }))}
               optionRender={(o) => (
                 <span data-testid={`reveal-purpose-${String(o.value)}`}>
                   {o.label}

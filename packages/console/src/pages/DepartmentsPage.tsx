@@ -2,14 +2,15 @@ import { AimOutlined, ApartmentOutlined, PlusOutlined, ReloadOutlined } from '@a
 import { Alert, Button, Card, Checkbox, Form, Input, Modal, Select, Skeleton, Space, Table, TreeSelect, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { USE_PURPOSES, api, type Department, type NewDepartment, type UsePurpose, type User } from '../api';
+import { api, type Department, type NewDepartment, type User } from '../api';
 import { PageHeader } from '../components/PageHeader';
 import { buildDepartmentTree, departmentTreeOptions, type DepartmentNode } from '../departmentTree';
-import { formatDateTime, purposeLabel } from '../format';
+import { formatDateTime } from '../format';
 import { useI18n } from '../i18n';
 import { useProblemReporter, useSuccess } from '../problems';
 import { useSession } from '../session';
 import { useLoad } from '../useLoad';
+import { usePurposeOptions } from '../purposeOptions';
 
 interface NewDepartmentForm {
   name: string;
@@ -147,7 +148,8 @@ function PurposesModal({ department, onClose }: { department: Department | null;
   const success = useSuccess();
   const reportRef = useRef(report);
   reportRef.current = report;
-  const [value, setValue] = useState<UsePurpose[] | null>(null);
+  const [value, setValue] = useState<string[] | null>(null);
+  const purposeOptions = usePurposeOptions();
   const [saving, setSaving] = useState(false);
   const edit = can('department.purposes');
   const id = department?.id ?? null;
@@ -229,19 +231,19 @@ function PurposesModal({ department, onClose }: { department: Department | null;
       {value === null ? (
         <Skeleton active title={false} paragraph={{ rows: 3 }} />
       ) : (
-        <Checkbox.Group<UsePurpose>
+        <Checkbox.Group<string>
           data-testid="purposes-group"
           value={value}
           disabled={!edit}
           onChange={(v) => setValue(v)}
           style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', rowGap: 12, columnGap: 16 }}
-          options={USE_PURPOSES.map((p) => ({
-            value: p,
+          options={purposeOptions.options.map((p) => ({
+            value: p.value,
             label: (
-              <span data-testid={`purpose-option-${p}`}>
-                {purposeLabel(p, t)}
+              <span data-testid={`purpose-option-${p.value}`}>
+                {p.label}
                 <Typography.Text type="secondary" className="custos-mono" style={{ marginInlineStart: 8 }}>
-                  {p}
+                  {p.value}
                 </Typography.Text>
               </span>
             ),
