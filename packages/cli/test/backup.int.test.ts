@@ -38,16 +38,24 @@ describe('custos backup', () => {
 
     const made = await run(['backup', 'create', archive], src);
     expect(made.code).toBe(0);
-    expect(made.stdout).toMatch(/backup written: .*a\.cbk/);
+    expect(made.stdout).toMatch(/data backup written: .*a\.cbk/);
     expect(made.stdout).toMatch(/manifest sha256 [0-9a-f]{64}/);
     expect(made.stderr).toMatch(/backed up customers: 1 row/);
     expect((await run(['backup', 'create', archive], src)).code).toBe(3); // never overwrites
+    const keys = path.join(root, 'a.keys.cbk');
+    const madeKeys = await run(['backup', 'create', '--keys', keys], src);
+    expect(madeKeys.code).toBe(0);
+    expect(madeKeys.stdout).toMatch(/key backup written: .*a\.keys\.cbk/);
+    expect(madeKeys.stderr).toMatch(/backed up customer_keys: 1 row/);
 
     const dst = envFor('dst');
     const restored = await run(['backup', 'restore', archive], dst);
     expect(restored.stderr).toMatch(/restored customers: 1 row/);
     expect(restored.code).toBe(0);
     expect(restored.stdout).toMatch(/audit chain intact: \d+ events/);
+    const restoredKeys = await run(['backup', 'restore', keys], dst);
+    expect(restoredKeys.code).toBe(0);
+    expect(restoredKeys.stderr).toMatch(/restored customer_keys: 1 row/);
 
     const after = await createCore({ config: parseConfig(dst) });
     try {

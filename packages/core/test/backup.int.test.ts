@@ -57,6 +57,7 @@ for (const { kind, skip } of DB_KINDS) {
     const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-backup-keys-'));
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-backup-'));
     const archive = path.join(work, 'full.cbk');
+    const keysArchive = path.join(work, 'keys.cbk');
     const opened: TestCore[] = [];
     const providers: KeyProvider[] = [];
     let src: TestCore;
@@ -110,6 +111,7 @@ for (const { kind, skip } of DB_KINDS) {
       const svc = await service(src.core);
       const r = await svc.create(SYSTEM, { file: archive, frameSize: FRAME });
       manifestSha256 = r.manifestSha256;
+      expect((await svc.create(SYSTEM, { file: keysArchive, scope: 'keys' })).scope).toBe('keys');
       expect(layout(fs.readFileSync(archive)).frames.length).toBeGreaterThan(2);
     }, 300_000);
     afterAll(async () => {
@@ -132,10 +134,16 @@ for (const { kind, skip } of DB_KINDS) {
       expect(header.manifest.migrations.map((m) => m.name)).toContain('0004_vault');
       const names = header.manifest.tables.map((t) => t.name);
       expect(names).not.toContain('custos_schema_migrations');
-      for (const t of ['customers', 'customer_keys', 'customer_fields', 'customer_field_history', 'audit_events', 'users', 'departments'])
+      for (const t of ['customers', 'customer_fields', 'customer_field_history', 'audit_events', 'users', 'departments'])
         expect(names).toContain(t);
+      // The customers' data keys are kept out of data archives, in key archives of their own.
+      expect(header.scope).toBe('data');
+      expect(names).not.toContain('customer_keys');
+      const keysHeader = layout(fs.readFileSync(keysArchive)).header;
+      expect(keysHeader.scope).toBe('keys');
+      expect(keysHeader.manifest.tables.map((t) => t.name)).toEqual(['customer_keys']);
       // Dependency order: referenced tables first.
-      expect(names.indexOf('customers')).toBeLessThan(names.indexOf('customer_keys'));
+      expect(names.indexOf('customers')).toBeLessThan(names.indexOf('customer_fields'));
       expect(names.indexOf('data_categories')).toBeLessThan(names.indexOf('customer_fields'));
       expect(header.manifest.tables.find((t) => t.name === 'departments')!.deferred.sort()).toEqual(['head_user_id', 'parent_id']);
       expect(header.manifest.tables.find((t) => t.name === 'customers')!.rows).toBe(2);
@@ -150,17 +158,22 @@ for (const { kind, skip } of DB_KINDS) {
       expect(ev!.details).toMatchObject({ file: 'full.cbk', rows: expect.any(Number), manifestSha256, kekVersion: 2 });
       expect(JSON.stringify(ev)).not.toContain(work);
       // No temporary files left beside it.
-      expect(fs.readdirSync(work)).toEqual(['full.cbk']);
+      expect(fs.readdirSync(work).sort()).toEqual(['full.cbk', 'keys.cbk']);
     }, 240_000);
 
     it('restores into an empty database: rows identical, shredded customer stays gone, chain intact', async () => {
       const dst = await fresh();
-      const r = await (await service(dst.core)).restore(SYSTEM, { file: archive });
+      const dstSvc = await service(dst.core);
+      const r = await dstSvc.restore(SYSTEM, { file: archive });
       expect(r.audit).toMatchObject({ intact: true, firstBrokenSeq: null, pendingEvents: 0 });
       expect(r.manifestSha256).toBe(manifestSha256);
+      // Keys only after the data, and only once.
+      await dstSvc.restore(SYSTEM, { file: keysArchive });
+      await expect(dstSvc.restore(SYSTEM, { file: keysArchive })).rejects.toThrow(/already holds customer keys/);
       const { header } = layout(fs.readFileSync(archive));
+      const keysHeader = layout(fs.readFileSync(keysArchive)).header;
       // Every row is copied exactly (timestamps to the microsecond, bytea, arrays, jsonb).
-      for (const t of header.manifest.tables) {
+      for (const t of [...header.manifest.tables, ...keysHeader.manifest.tables]) {
         const order = t.primaryKey.map((c) => `"${c}"`).join(', ');
         const dump = (c: Core) =>
           c.database.query<{ j: string }>(`SELECT to_jsonb(x)::text AS j FROM "${t.name}" x ORDER BY ${order} LIMIT ${t.rows}`);
@@ -179,7 +192,7 @@ for (const { kind, skip } of DB_KINDS) {
       );
       const auditRows = header.manifest.tables.find((t) => t.name === 'audit_events')!.rows;
       expect(Number(restored!.seq)).toBe(auditRows + 1);
-      expect(Number(restored!.max)).toBe(auditRows + 1);
+      expect(Number(restored!.max)).toBe(auditRows + 2); // then the key archive's backup.restored
 
       // A process started on the restored database (the blind-index key is the archive's).
       await dst.core.close();
@@ -200,7 +213,7 @@ for (const { kind, skip } of DB_KINDS) {
         await core.customers.updateField(staff, again.id, 'mobile', { value: '13600003333', reason: '客户更正号码' });
         const v = await core.audit.verify();
         const [{ n }] = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events`)) as [{ n: number }];
-        expect(n).toBeGreaterThan(auditRows + 3);
+        expect(n).toBeGreaterThan(auditRows + 4);
         expect(v).toMatchObject({ intact: true, checkedEvents: n, pendingEvents: 0 });
       } finally {
         await core.close();
@@ -318,6 +331,60 @@ for (const { kind, skip } of DB_KINDS) {
       await expect(svcSrc.create(officer, { file: path.join(work, 'officer.cbk') })).rejects.toThrow(/already exists/);
       // A security officer may restore (into the still empty database).
       await expect(svc.restore(officer, { file: path.join(work, 'officer.cbk') })).resolves.toMatchObject({ audit: { intact: true } });
+    }, 240_000);
+
+    it('a customer deleted after the backup cannot be read from it: data archives hold no keys, key archives made after the deletion hold the destroyed key', async () => {
+      const origin = await fresh();
+      const clerk = await makeUser(origin.core, ['staff']);
+      await origin.core.customers.setDepartmentPurposes(SYSTEM, clerk.departmentId!, { purposes: ['customer_service'] });
+      const stays = await origin.core.customers.create(clerk, { fields: { name: '周八', mobile: '13700001111' } });
+      const leaves = await origin.core.customers.create(clerk, { fields: { name: '吴九', mobile: '13700002222' } });
+      const svc = await service(origin.core);
+      const data = path.join(work, 'shred-data.cbk');
+      const keysBefore = path.join(work, 'shred-keys-before.cbk');
+      const keysAfter = path.join(work, 'shred-keys-after.cbk');
+      await svc.create(SYSTEM, { file: data });
+      await svc.create(SYSTEM, { file: keysBefore, scope: 'keys' });
+      await origin.core.customers.delete(SYSTEM, leaves.id, { reason: '客户要求删除' });
+      await svc.create(SYSTEM, { file: keysAfter, scope: 'keys' });
+      // The data archive (made before the deletion) holds the customer's ciphertexts but no key.
+      for (const plain of ['13700002222', '吴九']) expect(fs.readFileSync(data).includes(Buffer.from(plain))).toBe(false);
+
+      const restoreInto = async (files: string[]) => {
+        const t = await fresh();
+        const s2 = await service(t.core);
+        for (const f of files) await s2.restore(SYSTEM, { file: f });
+        await t.core.close();
+        return createCore({ config: t.core.config, database: t.db.database, kdf: TEST_KDF });
+      };
+      const read = (core: Core, id: string) =>
+        core.customers
+          .reveal(clerk, id, { fields: ['name'], purpose: 'customer_service', justification: '恢复后核对' })
+          .then((r) => r.values.name);
+
+      // Data with the current keys: the kept customer is readable, the deleted one is not.
+      const current = await restoreInto([data, keysAfter]);
+      try {
+        expect(await read(current, stays.id)).toBe('周八');
+        await expect(read(current, leaves.id)).rejects.toBeInstanceOf(NotFoundError);
+        expect(await current.customers.find(clerk, { piType: 'cn_mobile', value: '13700002222' })).toEqual([]);
+      } finally {
+        await current.close();
+      }
+      // The data archive alone decrypts nobody.
+      const alone = await restoreInto([data]);
+      try {
+        await expect(read(alone, stays.id)).rejects.toBeInstanceOf(NotFoundError);
+      } finally {
+        await alone.close();
+      }
+      // A key archive made before the deletion still holds the key: that is why key archives are kept briefly (documented).
+      const old = await restoreInto([data, keysBefore]);
+      try {
+        expect(await read(old, leaves.id)).toBe('吴九');
+      } finally {
+        await old.close();
+      }
     }, 240_000);
   });
 }

@@ -60,12 +60,18 @@ export function registerBackupCommands(program: Command, ctx: BackupCliContext):
 
   backup
     .command('create')
-    .description('write every table into an encrypted archive with a manifest (the archive key is wrapped by the current KEK)')
+    .description(
+      'write every table except the customers’ data keys into an encrypted archive with a manifest (the archive key is wrapped by the current KEK); --keys writes only the data keys, into an archive of its own',
+    )
     .argument('<file>', 'archive to write (must not exist)')
-    .action(async (file: string) => {
+    .option(
+      '--keys',
+      'back up the customers’ data keys only (keep these archives apart and for a short time: deleting a customer reaches them only when they expire)',
+    )
+    .action(async (file: string, options: { keys?: boolean }) => {
       await withBackup(ctx, async (svc) => {
-        const r = await svc.create(ctx.actor(), { file, onProgress: progress(ctx) });
-        ctx.say(`backup written: ${r.file}`);
+        const r = await svc.create(ctx.actor(), { file, scope: options.keys ? 'keys' : 'data', onProgress: progress(ctx) });
+        ctx.say(`${r.scope === 'keys' ? 'key' : 'data'} backup written: ${r.file}`);
         ctx.say(`  ${r.tables.length} tables, ${r.rows} rows, ${r.bytes} bytes, KEK version ${r.kekVersion}`);
         ctx.say(`  manifest sha256 ${r.manifestSha256}`);
         ctx.say('  restoring it needs this installation’s key provider (KEK): keep the keys backed up separately');
@@ -74,7 +80,9 @@ export function registerBackupCommands(program: Command, ctx: BackupCliContext):
 
   backup
     .command('restore')
-    .description('verify an archive completely, restore it into an empty database, then verify the audit chain (exit 1 if broken)')
+    .description(
+      'verify an archive completely and restore it: a data archive into an empty database, then a key archive into that database; then verify the audit chain (exit 1 if broken)',
+    )
     .argument('<file>', 'archive to restore')
     .action(async (file: string) => {
       await withBackup(ctx, async (svc) => {

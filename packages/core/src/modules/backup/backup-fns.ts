@@ -103,7 +103,18 @@ export interface BackupHeader {
   frameSize: number;
   body: { frames: number; bytes: number };
   manifest: BackupManifest;
+  /**
+   * `data`: every table but the customers' data keys; `keys`: only those keys. They are written
+   * and kept apart so that crypto-shredding reaches data archives made before it (their keys are
+   * not in them) and key archives when they expire. Absent in archives of earlier releases
+   * (which hold both).
+   */
+  scope?: BackupScope;
 }
+
+export type BackupScope = 'data' | 'keys';
+/** The tables that hold per-customer data keys: only in key archives. */
+export const KEY_TABLES: readonly string[] = ['customer_keys'];
 
 // ---------------------------------------------------------------------------------------------
 // Keys, header and frames
@@ -164,6 +175,7 @@ export function parseHeader(json: Buffer): BackupHeader {
       `unsupported backup format version ${String(o.version)} (this Custos reads version ${BACKUP_FORMAT_VERSION})`,
     );
   if (o.cipher !== 'AES-256-GCM' || o.compression !== 'gzip' || o.kdf !== 'HKDF-SHA256') bad('cipher, compression or kdf');
+  if (o.scope !== undefined && o.scope !== 'data' && o.scope !== 'keys') bad('scope');
   if (!Number.isInteger(o.kekVersion) || (o.kekVersion as number) < 1) bad('kekVersion');
   if (typeof o.wrappedKey !== 'string' || !/^[A-Za-z0-9+/]+=*$/.test(o.wrappedKey)) bad('wrappedKey');
   if (!Number.isInteger(o.frameSize) || (o.frameSize as number) < 1 || (o.frameSize as number) > MAX_FRAME_SIZE) bad('frameSize');
@@ -355,7 +367,7 @@ export function selectPageSql(t: TableSpec, after: boolean, limit: number): stri
 }
 
 /** Insert a page of JSON lines, given as one JSON array in $1. Deferred columns go in as NULL. */
-export function insertPageSql(t: TableSpec): string {
+export function insertPageSql(t: TableSpec, where?: string): string {
   const bytea = t.columns.filter(isBytea).map((c) => c.name);
   const strip = bytea.length ? ` - ARRAY[${bytea.map((c) => `'${c.replaceAll("'", "''")}'`).join(', ')}]::text[]` : '';
   const values = t.columns.map((c) => {
@@ -365,7 +377,7 @@ export function insertPageSql(t: TableSpec): string {
   });
   return `INSERT INTO ${quoteIdent(t.name)} (${t.columns.map((c) => quoteIdent(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE
     SELECT ${values.join(', ')}
-    FROM jsonb_array_elements($1::jsonb) AS e(r), LATERAL jsonb_populate_record(NULL::${quoteIdent(t.name)}, e.r${strip}) AS p`;
+    FROM jsonb_array_elements($1::jsonb) AS e(r), LATERAL jsonb_populate_record(NULL::${quoteIdent(t.name)}, e.r${strip}) AS p${where ? `\n    WHERE ${where}` : ''}`;
 }
 
 export const DEFERRED_TABLE = 'custos_restore_deferred';

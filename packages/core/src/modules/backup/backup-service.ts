@@ -53,9 +53,19 @@ import {
   type MigrationRecord,
   type TableManifest,
   type TableSpec,
+  KEY_TABLES,
+  type BackupScope,
 } from './backup-fns.js';
 
-export { BackupError, BackupIntegrityError, BACKUP_KEY_CONTEXT, type BackupHeader, type TableManifest } from './backup-fns.js';
+export {
+  BackupError,
+  BackupIntegrityError,
+  BACKUP_KEY_CONTEXT,
+  KEY_TABLES,
+  type BackupHeader,
+  type BackupScope,
+  type TableManifest,
+} from './backup-fns.js';
 
 /** Rows read per page when writing; rows (or bytes) inserted per statement when restoring. */
 const READ_PAGE = 1000;
@@ -82,6 +92,7 @@ export interface BackupProgress {
 
 export interface BackupResult {
   file: string;
+  scope: BackupScope;
   bytes: number;
   createdAt: string;
   kekVersion: number;
@@ -366,6 +377,13 @@ export function createBackupService(deps: BackupServiceDeps) {
     });
   }
 
+  /** The tables an archive of this scope holds (all of them for archives of earlier releases). */
+  function inScope<T extends { name: string }>(tables: T[], scope: BackupScope | undefined): T[] {
+    if (scope === 'keys') return tables.filter((t) => KEY_TABLES.includes(t.name));
+    if (scope === 'data') return tables.filter((t) => !KEY_TABLES.includes(t.name));
+    return tables;
+  }
+
   /** Tables (of the manifest) that hold rows showing use; seeded tables may hold only their seed. */
   async function tablesInUse(q: Query, tables: TableSpec[]): Promise<string[]> {
     const out: string[] = [];
@@ -395,13 +413,23 @@ export function createBackupService(deps: BackupServiceDeps) {
     const schema = await inspectSchema(q);
     const sig = (t: { name: string; columns: ColumnSpec[] }) => `${t.name}(${t.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`;
     const wantSigs = new Set(header.manifest.tables.map(sig));
-    const haveSigs = new Set(schema.tables.map(sig));
+    const haveSigs = new Set(inScope(schema.tables, header.scope).map(sig));
     const differs = [...wantSigs].filter((s) => !haveSigs.has(s)).concat([...haveSigs].filter((s) => !wantSigs.has(s)));
     if (differs.length)
       throw new ConflictError(
         `the database's tables differ from the archive's: ${differs.map((s) => s.slice(0, s.indexOf('('))).join(', ')}`,
         CLAUSES,
       );
+    if (header.scope === 'keys') {
+      // Keys go into the database their data archive was restored into: only the key tables must be empty.
+      const used = await tablesInUse(q, inScope(schema.tables, 'keys'));
+      if (used.length)
+        throw new ConflictError(
+          `the database already holds customer keys (${used.join(', ')}); restore keys only once, after the data`,
+          CLAUSES,
+        );
+      return schema;
+    }
     const used = await tablesInUse(q, schema.tables);
     if (used.length) {
       throw new ConflictError(
@@ -421,8 +449,9 @@ export function createBackupService(deps: BackupServiceDeps) {
      */
     async create(
       actor: Actor,
-      opts: { file: string; frameSize?: number; onProgress?: (p: BackupProgress) => void },
+      opts: { file: string; scope?: BackupScope; frameSize?: number; onProgress?: (p: BackupProgress) => void },
     ): Promise<BackupResult> {
+      const scope: BackupScope = opts.scope ?? 'data';
       await runner.check(actor, OPERATIONS.createBackup);
       const frameSize = opts.frameSize ?? DEFAULT_FRAME_SIZE;
       if (!Number.isInteger(frameSize) || frameSize < 1 || frameSize > MAX_FRAME_SIZE)
@@ -453,8 +482,9 @@ export function createBackupService(deps: BackupServiceDeps) {
           const migrations = await appliedMigrations(q);
           const createdAt = new Date().toISOString();
           const tables: TableManifest[] = [];
+          const archived = inScope(schema.tables, scope);
           async function* lines(): AsyncGenerator<Buffer> {
-            for (const t of schema.tables) {
+            for (const t of archived) {
               const hash = createHash('sha256');
               let rows = 0;
               let after: string[] | null = null;
@@ -494,6 +524,7 @@ export function createBackupService(deps: BackupServiceDeps) {
             frameSize,
             body: { frames: sealer.frames, bytes: sealer.bytes },
             manifest: { migrations, tables },
+            scope,
           };
           const encoded = encodeHeader(header);
           const mac = headerMac(macKey, encoded);
@@ -522,6 +553,7 @@ export function createBackupService(deps: BackupServiceDeps) {
             clauses: CLAUSES,
             details: {
               file: base,
+              scope,
               tables: tables.length,
               rows,
               bytes,
@@ -532,6 +564,7 @@ export function createBackupService(deps: BackupServiceDeps) {
           });
           return {
             file: target,
+            scope,
             bytes,
             createdAt,
             kekVersion: wrapped.kekVersion,
@@ -598,7 +631,11 @@ export function createBackupService(deps: BackupServiceDeps) {
               const json = '[' + Buffer.concat(page.flatMap((l, i) => (i ? [Buffer.from(','), l] : [l]))).toString('utf8') + ']';
               page = [];
               pageBytes = 0;
-              await q(insertPageSql(t), [json]);
+              // A key whose customer is not in the restored data (made after the data archive) is left out.
+              await q(
+                insertPageSql(t, a.header.scope === 'keys' ? 'EXISTS (SELECT 1 FROM customers c WHERE c.id = p.customer_id)' : undefined),
+                [json],
+              );
               if (t.deferred.length) await q(stashDeferredSql(t), [json]);
             };
             await readBody(
@@ -633,6 +670,7 @@ export function createBackupService(deps: BackupServiceDeps) {
               clauses: CLAUSES,
               details: {
                 file: path.basename(opts.file),
+                scope: a.header.scope ?? 'full',
                 backupCreatedAt: a.header.createdAt,
                 tables: tables.length,
                 rows: verified.rows,
