@@ -5,7 +5,7 @@
 import { useSyncExternalStore } from 'react';
 
 export type RouteKey =
-  'customers' | 'purposes' | 'notices' | 'channels' | 'consentStats' | 'users' | 'departments' | 'catalogue' | 'keys' | 'audit';
+  'customers' | 'purposes' | 'notices' | 'channels' | 'consentStats' | 'media' | 'users' | 'departments' | 'catalogue' | 'keys' | 'audit';
 
 export interface RouteDef {
   key: RouteKey;
@@ -22,6 +22,7 @@ export const ROUTES: readonly RouteDef[] = [
   { key: 'notices', path: '/notices', permission: 'purpose.read' },
   { key: 'channels', path: '/channels', permission: 'channel.read' },
   { key: 'consentStats', path: '/consent-statistics', permission: 'consent.read' },
+  { key: 'media', path: '/storage-media', permission: 'medium.read' },
   { key: 'users', path: '/users', permission: 'user.read' },
   { key: 'departments', path: '/departments', permission: 'department.read' },
   { key: 'catalogue', path: '/catalogue', permission: 'catalogue.read' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import path from 'node:path';
+import { parseCron } from './modules/retention/cron-fns.js';
 
 /**
  * The one typed configuration. Parsed once at start-up from the environment; nothing else in
@@ -74,6 +75,9 @@ const envSchema = z.object({
   CUSTOS_SMS_WEBHOOK_URL: z.url().optional(),
   CUSTOS_CONSENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   CUSTOS_PORTAL_SESSION_MINUTES: durationMinutes.default(30),
+  /** P4.2: when the retention sweep runs (5-field cron, local time), or `off`. */
+  CUSTOS_RETENTION_CRON: z.string().min(1).default('30 2 * * *'),
+  CUSTOS_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
 });
 
 export interface OidcConfig {
@@ -104,6 +108,8 @@ export interface Config {
   notifier: { kind: 'log' | 'smtp'; smtpUrl: string | undefined; smtpFrom: string; smsWebhookUrl: string | undefined };
   consent: { cacheSeconds: number };
   portal: { sessionMinutes: number };
+  /** P4.2: the sweep's schedule (null: off) and customers per batch transaction. */
+  retention: { cron: string | null; batchSize: number };
 }
 
 /** Parse the environment into a Config; throws ConfigError naming the first bad variable. */
@@ -175,11 +181,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     consent: { cacheSeconds: e.CUSTOS_CONSENT_CACHE_SECONDS },
     portal: { sessionMinutes: e.CUSTOS_PORTAL_SESSION_MINUTES },
+    retention: { cron: retentionCron(e.CUSTOS_RETENTION_CRON), batchSize: e.CUSTOS_RETENTION_BATCH_SIZE },
   };
   if (config.notifier.kind === 'smtp' && !config.notifier.smtpUrl)
     throw new ConfigError('CUSTOS_SMTP_URL', 'the smtp notifier needs CUSTOS_SMTP_URL');
   if (config.mode === 'production') assertProductionSafe(config);
   return config;
+}
+
+function retentionCron(v: string): string | null {
+  if (v.trim().toLowerCase() === 'off') return null;
+  try {
+    return parseCron(v).source;
+  } catch (err) {
+    throw new ConfigError('CUSTOS_RETENTION_CRON', `${(err as Error).message} (or 'off')`);
+  }
 }
 
 function keysConfig(e: z.output<typeof envSchema>, dataDir: string): Config['keys'] {

@@ -25,6 +25,9 @@ import { createNoticesService } from './modules/notices/notices-service.js';
 import { createChannelsService } from './modules/channels/channels-service.js';
 import { createCollectionService } from './modules/collection/collection-service.js';
 import { createPortalService } from './modules/portal/portal-service.js';
+import { createRetentionService } from './modules/retention/retention-service.js';
+import { parseCron } from './modules/retention/cron-fns.js';
+import { createMediaService } from './modules/media/media-service.js';
 import { createNotifier, logTransport, smtpTransport, webhookTransport, type Transport } from './modules/notifier/notifier-service.js';
 
 /** What core logs through; the server passes its pino logger, the CLI a console one. Never plain PI. */
@@ -137,6 +140,18 @@ export async function createCore(opts: CoreOptions) {
       }),
   });
 
+  const media = createMediaService({ runner, audit, notifier });
+  // P4.2: retention rules, legal holds and the sweep (scheduled by CUSTOS_RETENTION_CRON).
+  const retention = createRetentionService({
+    runner,
+    database,
+    customers,
+    forget: (id) => keyring.forget(id),
+    batchSize: config.retention.batchSize,
+    schedule: config.retention.cron ? parseCron(config.retention.cron) : null,
+    logger,
+  });
+
   const timers: NodeJS.Timeout[] = [];
   const core = {
     config,
@@ -159,6 +174,8 @@ export async function createCore(opts: CoreOptions) {
     collection: createCollectionService({ runner, audit, customers, consent, policy, channels, maskPolicy }),
     portal: createPortalService({ runner, database, customers, consent, notifier, sessionMinutes: config.portal.sessionMinutes }),
     keys,
+    media,
+    retention,
     /** Present only when OIDC is configured. */
     oidc: config.oidc ? createOidcService({ oidc: config.oidc, runner, audit, maxHours: config.sessions.maxHours }) : undefined,
 
@@ -169,7 +186,14 @@ export async function createCore(opts: CoreOptions) {
     startBackground(): void {
       timers.push(setInterval(() => audit.kick(), 5_000).unref());
       notifier.start();
+      retention.start();
       keys.resume().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'could not resume key re-wrap jobs'));
+      // P4.3: remind custodians of inspections that fell due (once per due date), at start and hourly.
+      const remind = () =>
+        void media
+          .sendDueInspectionReminders()
+          .catch((e: unknown) => logger.error({ err: (e as Error).message }, 'inspection reminders failed'));
+      timers.push(setTimeout(remind, 10_000).unref(), setInterval(remind, 3_600_000).unref());
       if (config.audit.checkpointSeconds > 0) {
         timers.push(
           setInterval(() => {
@@ -181,6 +205,7 @@ export async function createCore(opts: CoreOptions) {
 
     async close(): Promise<void> {
       for (const t of timers) clearInterval(t);
+      await retention.stop();
       await keys.settle();
       await notifier.stop();
       await audit.flush().catch(() => {});

@@ -39,4 +39,20 @@ export {
 } from './modules/consent/consent-fns.js';
 export * from './modules/collection/collection-types.js';
 export * from './modules/portal/portal-types.js';
+export * from './modules/media/media-types.js';
+export { nistLevelOf, destructionMethodProblems, onlyCopies } from './modules/media/media-fns.js';
+export * from './modules/retention/retention-types.js';
+export { parseCron, nextCronTime, type CronSchedule } from './modules/retention/cron-fns.js';
+export {
+  planCustomer,
+  planBatch,
+  clockStart,
+  expiryWithHolds,
+  generalise,
+  type PlanItem,
+  type CustomerFacts,
+  type PolicyView,
+  type RuleView,
+} from './modules/retention/retention-fns.js';
+export { SWEEP_LOCK, type RetentionMetrics, type SweepHooks } from './modules/retention/retention-service.js';
 export { channelActor, customerActor } from './context.js';

@@ -21,6 +21,8 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { customerRoutes } from './routes/customer-routes.js';
 import { consentRoutes } from './routes/consent-routes.js';
 import { addWidgetCors, portalRoutes } from './routes/portal-routes.js';
+import { mediaRoutes } from './routes/media-routes.js';
+import { retentionRoutes } from './routes/retention-routes.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -120,7 +122,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance &
   // App plugins.
   await app.register(problemPlugin);
   await app.register(authPlugin, { core });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { retention: () => core.retention.metrics() });
 
   // API responses may carry PI: never cache them anywhere.
   app.addHook('onSend', async (req, reply) => {
@@ -149,6 +151,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance &
   await app.register(auditRoutes, { core });
   await app.register(customerRoutes, { core });
   await app.register(consentRoutes, { core });
+  await app.register(mediaRoutes, { core });
+  await app.register(retentionRoutes, { core });
   await app.register(portalRoutes, { core, ...(opts.sdkDir ? { sdkDir: opts.sdkDir } : {}) });
 
   const consoleDir = opts.consoleDir ?? core.config.consoleDir ?? DEFAULT_CONSOLE_DIR;

@@ -5,6 +5,7 @@ import {
   BarChartOutlined,
   ContactsOutlined,
   FileProtectOutlined,
+  HddOutlined,
   DatabaseOutlined,
   KeyOutlined,
   LogoutOutlined,
@@ -27,6 +28,7 @@ import { ConsentStatsPage } from '../pages/ConsentStatsPage';
 import { CustomersPage } from '../pages/CustomersPage';
 import { DepartmentsPage } from '../pages/DepartmentsPage';
 import { KeysPage } from '../pages/KeysPage';
+import { MediaPage } from '../pages/MediaPage';
 import { NoticesPage } from '../pages/NoticesPage';
 import { PurposesPage } from '../pages/PurposesPage';
 import { UsersPage } from '../pages/UsersPage';
@@ -39,6 +41,7 @@ const NAV: Record<RouteKey, { label: MessageKey; icon: ReactNode; page: () => Re
   notices: { label: 'nav.notices', icon: <FileProtectOutlined />, page: () => <NoticesPage /> },
   channels: { label: 'nav.channels', icon: <NodeIndexOutlined />, page: () => <ChannelsPage /> },
   consentStats: { label: 'nav.consentStats', icon: <BarChartOutlined />, page: () => <ConsentStatsPage /> },
+  media: { label: 'nav.media', icon: <HddOutlined />, page: () => <MediaPage /> },
   users: { label: 'nav.users', icon: <TeamOutlined />, page: () => <UsersPage /> },
   departments: { label: 'nav.departments', icon: <ApartmentOutlined />, page: () => <DepartmentsPage /> },
   catalogue: { label: 'nav.catalogue', icon: <DatabaseOutlined />, page: () => <CataloguePage /> },

@@ -37,6 +37,12 @@ export const PERMISSIONS = {
   'consent.check': 'Ask whether a customer’s consent covers fields for a purpose',
   'notification.deliver': 'Deliver outbox messages (the worker only; no role holds it)',
   'portal.self': 'A customer’s own portal: their masked data and consents, withdrawal',
+  'retention.read': 'Read retention rules, upcoming expiries, sweep runs with their records, legal holds; dry-run the sweep',
+  'retention.manage': 'Create retention rules, run the retention sweep, record the end of customer relationships',
+  'retention.hold': 'Place and release legal holds that stop the retention clock',
+  'medium.read': 'Read the storage-media register, inspections, disposals and destruction certificates',
+  'medium.manage': 'Register storage media, record inspections, request disposals and record destruction',
+  'medium.approve': 'Approve or reject the disposal of a storage medium (not one’s own request)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -44,6 +44,9 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'purpose.read',
       'channel.read',
       'channel.manage',
+      'medium.read',
+      'medium.manage',
+      'retention.read',
     ],
   },
   compliance_officer: {
@@ -75,6 +78,10 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'consent.manage',
       'consent.check',
       'customer.import',
+      'medium.read',
+      'retention.read',
+      'retention.manage',
+      'retention.hold',
     ],
   },
   security_officer: {
@@ -94,6 +101,10 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'key.manage',
       'backup.manage',
       'purpose.read',
+      'medium.read',
+      'medium.manage',
+      'medium.approve',
+      'retention.read',
     ],
   },
   department_head: {
@@ -125,7 +136,7 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
     id: 'management_approver',
     name: { 'zh-CN': '管理层审批人', en: 'Management approver' },
     description: { 'zh-CN': '批准个人信息使用、共享与披露', en: 'Approves use, sharing and disclosure of PI' },
-    permissions: ['department.read', 'role.read', 'catalogue.read', 'token.manage', 'purpose.read'],
+    permissions: ['department.read', 'role.read', 'catalogue.read', 'token.manage', 'purpose.read', 'medium.read', 'medium.approve'],
   },
   staff: {
     id: 'staff',
@@ -161,6 +172,8 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'purpose.read',
       'channel.read',
       'consent.read',
+      'medium.read',
+      'retention.read',
     ],
   },
 };

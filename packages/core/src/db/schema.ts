@@ -438,3 +438,192 @@ export const portalSessions = pgTable('portal_sessions', {
   expiresAt: ts('expires_at').notNull(),
   endedAt: ts('ended_at'),
 });
+
+/** P4.3: named data sets held on storage media; one still retained may not lose its last copy. */
+export const storageDataSets = pgTable('storage_data_sets', {
+  label: text('label').primaryKey(),
+  description: text('description'),
+  retained: boolean('retained').notNull().default(true),
+  retainUntil: ts('retain_until'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedBy: text('updated_by'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** P4.3: the register of media holding customer PI. */
+export const storageMedia = pgTable('storage_media', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  identifier: text('identifier').notNull(),
+  label: text('label').notNull(),
+  type: text('type').notNull(),
+  location: text('location').notNull(),
+  custodianUserId: uuid('custodian_user_id').notNull(),
+  encrypted: boolean('encrypted').notNull(),
+  encryptionMethod: text('encryption_method'),
+  dataCategories: text('data_categories')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  backupOfMediumId: uuid('backup_of_medium_id'),
+  inspectionIntervalDays: integer('inspection_interval_days').notNull(),
+  lastInspectedAt: ts('last_inspected_at'),
+  nextInspectionDueAt: ts('next_inspection_due_at').notNull(),
+  remindedFor: ts('reminded_for'),
+  status: text('status', { enum: ['active', 'disposal_requested', 'disposal_approved', 'destroyed'] })
+    .notNull()
+    .default('active'),
+  destroyedAt: ts('destroyed_at'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const storageMediumHoldings = pgTable(
+  'storage_medium_holdings',
+  {
+    mediumId: uuid('medium_id').notNull(),
+    dataSet: text('data_set').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mediumId, t.dataSet] })],
+);
+
+export const storageMediumInspections = pgTable('storage_medium_inspections', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  mediumId: uuid('medium_id').notNull(),
+  inspectedAt: ts('inspected_at').notNull(),
+  inspectedBy: text('inspected_by').notNull(),
+  inspectorUserId: uuid('inspector_user_id'),
+  checklist: jsonb('checklist').$type<Array<{ item: string; passed: boolean; note?: string }>>().notNull(),
+  result: text('result', { enum: ['passed', 'passed_with_findings', 'failed'] }).notNull(),
+  findings: text('findings'),
+  dueAt: ts('due_at').notNull(),
+  nextDueAt: ts('next_due_at').notNull(),
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+});
+
+export const storageMediumDisposals = pgTable('storage_medium_disposals', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  mediumId: uuid('medium_id').notNull(),
+  status: text('status', { enum: ['requested', 'approved', 'rejected', 'completed'] }).notNull(),
+  reason: text('reason').notNull(),
+  requestedBy: text('requested_by').notNull(),
+  requestedAt: ts('requested_at').notNull().defaultNow(),
+  decidedBy: text('decided_by'),
+  decidedAt: ts('decided_at'),
+  decisionComment: text('decision_comment'),
+  method: text('method', { enum: ['clear', 'purge', 'destroy', 'crypto_erase'] }),
+  nistLevel: text('nist_level', { enum: ['clear', 'purge', 'destroy'] }),
+  performedByUserId: uuid('performed_by_user_id'),
+  witnessUserId: uuid('witness_user_id'),
+  destroyedAt: ts('destroyed_at'),
+  evidenceSha256: text('evidence_sha256'),
+  certificateNo: text('certificate_no'),
+  certificateHash: text('certificate_hash'),
+  recordedBy: text('recorded_by'),
+  recordedAt: ts('recorded_at'),
+});
+
+/** P4.2 retention (migration 0007): rules, relationship ends, legal holds, sweep runs and their records. */
+export const retentionRules = pgTable('retention_rules', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  purposeCode: text('purpose_code'),
+  categoryCode: text('category_code'),
+  retentionDays: integer('retention_days').notNull(),
+  retentionTrigger: text('retention_trigger', {
+    enum: ['collection', 'relationship_end', 'last_activity', 'consent_withdrawal'],
+  }).notNull(),
+  action: text('action', { enum: ['delete', 'anonymise'] }).notNull(),
+  description: text('description').notNull(),
+  status: text('status', { enum: ['active', 'retired'] })
+    .notNull()
+    .default('active'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  retiredBy: text('retired_by'),
+  retiredAt: ts('retired_at'),
+});
+
+export const customerRelationships = pgTable('customer_relationships', {
+  customerId: uuid('customer_id').primaryKey(),
+  endedAt: ts('ended_at').notNull(),
+  reason: text('reason').notNull(),
+  recordedBy: text('recorded_by').notNull(),
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+});
+
+export const legalHolds = pgTable('legal_holds', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  customerId: uuid('customer_id'),
+  ruleId: uuid('rule_id'),
+  purposeCode: text('purpose_code'),
+  reason: text('reason').notNull(),
+  legalBasis: text('legal_basis').notNull(),
+  placedBy: text('placed_by').notNull(),
+  placedAt: ts('placed_at').notNull().defaultNow(),
+  releasedBy: text('released_by'),
+  releasedAt: ts('released_at'),
+  releaseReason: text('release_reason'),
+});
+
+export const retentionRuns = pgTable('retention_runs', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  trigger: text('trigger', { enum: ['manual', 'schedule'] }).notNull(),
+  scheduledFor: ts('scheduled_for'),
+  status: text('status', { enum: ['running', 'completed', 'failed'] }).notNull(),
+  asOf: ts('as_of').notNull(),
+  batchSize: integer('batch_size').notNull(),
+  cursor: uuid('cursor'),
+  batches: integer('batches').notNull().default(0),
+  scanned: integer('scanned').notNull().default(0),
+  deleted: integer('deleted').notNull().default(0),
+  anonymised: integer('anonymised').notNull().default(0),
+  fieldsRemoved: integer('fields_removed').notNull().default(0),
+  customersWithFieldsRemoved: integer('customers_with_fields_removed').notNull().default(0),
+  held: integer('held').notNull().default(0),
+  resumes: integer('resumes').notNull().default(0),
+  startedBy: text('started_by').notNull(),
+  startedAt: ts('started_at').notNull().defaultNow(),
+  finishedAt: ts('finished_at'),
+  durationMs: integer('duration_ms'),
+  error: text('error'),
+});
+
+export const retentionDestructions = pgTable('retention_destructions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  runId: uuid('run_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  action: text('action', { enum: ['delete', 'anonymise', 'remove_fields'] }).notNull(),
+  method: text('method', { enum: ['crypto_shred', 'crypto_shred_with_statistics', 'field_removal'] }).notNull(),
+  fields: text('fields').array().notNull(),
+  historyEntries: integer('history_entries').notNull(),
+  rules: text('rules').array().notNull(),
+  expiredAt: ts('expired_at').notNull(),
+  destroyedAt: ts('destroyed_at').notNull(),
+  keepUntil: ts('keep_until').notNull(),
+});
+
+export const retentionStatistics = pgTable('retention_statistics', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  purposes: text('purposes').array().notNull(),
+  birthYearBand: integer('birth_year_band'),
+  provinceCode: text('province_code'),
+  gender: text('gender'),
+  collectedYear: integer('collected_year'),
+  /** A date column (the day only), read as 'YYYY-MM-DD'. */
+  anonymisedOn: text('anonymised_on').notNull(),
+});
