@@ -77,7 +77,7 @@ const envSchema = z.object({
   CUSTOS_PORTAL_SESSION_MINUTES: durationMinutes.default(30),
   /** P4.2: when the retention sweep runs (5-field cron, local time), or `off`. */
   CUSTOS_RETENTION_CRON: z.string().min(1).default('30 2 * * *'),
-  CUSTOS_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
+  CUSTOS_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(5000),
 });
 
 export interface OidcConfig {
