@@ -270,22 +270,50 @@ export function createCustomersService(deps: CustomersDeps) {
      * key, remove ciphertexts and history, mark the customer deleted. The caller audits it.
      */
     async shred(tx: Tx, actor: Actor, id: string): Promise<{ fields: string[]; historyEntries: number }> {
-      const now = new Date();
-      const removed = await tx
-        .delete(customerFields)
-        .where(eq(customerFields.customerId, id))
-        .returning({ f: customerFields.categoryCode });
-      const history = await tx
-        .delete(customerFieldHistory)
-        .where(eq(customerFieldHistory.customerId, id))
-        .returning({ id: customerFieldHistory.id });
-      await tx.update(customerKeys).set({ wrappedKey: null, kekVersion: null, destroyedAt: now }).where(eq(customerKeys.customerId, id));
-      await tx
-        .update(customers)
-        .set({ status: 'deleted', deletedAt: now, deletedBy: actor.username, updatedAt: now })
-        .where(eq(customers.id, id));
-      keyring.forget(id);
-      return { fields: removed.map((r) => r.f), historyEntries: history.length };
+      const r = await internal.shredMany(tx, actor, [id], new Date());
+      return r.get(id) ?? { fields: [], historyEntries: 0 };
+    },
+
+    /**
+     * The same for many customers at once (the retention sweep), in four set-based statements.
+     * Returns, per customer, the fields removed and how many history entries went with them.
+     */
+    async shredMany(
+      tx: Tx,
+      actor: Actor,
+      ids: readonly string[],
+      at: Date,
+    ): Promise<Map<string, { fields: string[]; historyEntries: number }>> {
+      const out = new Map<string, { fields: string[]; historyEntries: number }>();
+      if (!ids.length) return out;
+      for (const id of ids) out.set(id, { fields: [], historyEntries: 0 });
+      const history = await rawRows<{ customer_id: string; n: number }>(
+        tx,
+        `WITH d AS (DELETE FROM customer_field_history WHERE customer_id = ANY($1::uuid[]) RETURNING customer_id)
+         SELECT customer_id, count(*)::int AS n FROM d GROUP BY customer_id`,
+        [ids],
+      );
+      for (const r of history) out.get(r.customer_id)!.historyEntries = r.n;
+      const fields = await rawRows<{ customer_id: string; category_code: string }>(
+        tx,
+        'DELETE FROM customer_fields WHERE customer_id = ANY($1::uuid[]) RETURNING customer_id, category_code',
+        [ids],
+      );
+      for (const r of fields) out.get(r.customer_id)!.fields.push(r.category_code);
+      for (const v of out.values()) v.fields.sort();
+      await rawRows(
+        tx,
+        `UPDATE customer_keys SET wrapped_key = NULL, kek_version = NULL, destroyed_at = $2::timestamptz
+          WHERE customer_id = ANY($1::uuid[]) AND wrapped_key IS NOT NULL`,
+        [ids, at.toISOString()],
+      );
+      await rawRows(
+        tx,
+        `UPDATE customers SET status = 'deleted', deleted_at = $2::timestamptz, deleted_by = $3, updated_at = $2::timestamptz WHERE id = ANY($1::uuid[])`,
+        [ids, at.toISOString(), actor.username],
+      );
+      for (const id of ids) keyring.forget(id);
+      return out;
     },
 
     /** Decrypt one field of a customer for delivery (the notifier's recipient); never returned to callers. */

@@ -160,36 +160,6 @@ export async function loadFacts(
   return [...byId.values()];
 }
 
-/**
- * Crypto-shred many customers in the caller's transaction: the same effect as the vault's
- * `internal.shred` (ciphertexts and history removed, wrapped data key destroyed, customer marked
- * deleted), in four statements for the whole set. Returns history rows removed per customer.
- */
-export async function shredMany(tx: Tx, ids: readonly string[], by: string, at: Date): Promise<Map<string, number>> {
-  const history = new Map<string, number>();
-  if (!ids.length) return history;
-  const h = await rawRows<{ customer_id: string; n: number }>(
-    tx,
-    `WITH d AS (DELETE FROM customer_field_history WHERE customer_id = ANY($1::uuid[]) RETURNING customer_id)
-     SELECT customer_id, count(*)::int AS n FROM d GROUP BY customer_id`,
-    [ids],
-  );
-  for (const r of h) history.set(r.customer_id, r.n);
-  await rawRows(tx, `DELETE FROM customer_fields WHERE customer_id = ANY($1::uuid[])`, [ids]);
-  await rawRows(
-    tx,
-    `UPDATE customer_keys SET wrapped_key = NULL, kek_version = NULL, destroyed_at = $2::timestamptz
-      WHERE customer_id = ANY($1::uuid[]) AND wrapped_key IS NOT NULL`,
-    [ids, at.toISOString()],
-  );
-  await rawRows(
-    tx,
-    `UPDATE customers SET status = 'deleted', deleted_at = $2::timestamptz, deleted_by = $3, updated_at = $2::timestamptz WHERE id = ANY($1::uuid[])`,
-    [ids, at.toISOString(), by],
-  );
-  return history;
-}
-
 /** Remove single fields (and their correction history): customer and field as parallel arrays. */
 export async function removeFields(tx: Tx, customers: readonly string[], fields: readonly string[]): Promise<Map<string, number>> {
   const history = new Map<string, number>();

@@ -20,7 +20,7 @@ import { assertNoPlainPi } from '../customers/customers-fns.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { nextCronTime, type CronSchedule } from './cron-fns.js';
 import { generalise, indexRules, planBatch, planCustomer, resolveRule, type CustomerFacts, type PlanItem } from './retention-fns.js';
-import { customerPage, insertDestructions, loadFacts, loadPolicy, removeFields, shredMany } from './retention-repo.js';
+import { customerPage, insertDestructions, loadFacts, loadPolicy, removeFields } from './retention-repo.js';
 import {
   createRetentionRuleInput,
   endRelationshipInput,
@@ -277,7 +277,8 @@ export function createRetentionService(deps: RetentionDeps) {
       const at = new Date();
       await anonymiseStats(tx, items, new Map(facts.map((f) => [f.id, f])), at);
       const shredded = items.filter((i) => i.action !== 'remove_fields').map((i) => i.customerId);
-      const history = await shredMany(tx, shredded, actor.username, at);
+      const history = new Map<string, number>();
+      for (const [id, r] of await deps.customers.internal.shredMany(tx, actor, shredded, at)) history.set(id, r.historyEntries);
       const partial = items.filter((i) => i.action === 'remove_fields');
       const fieldHistory = await removeFields(
         tx,
