@@ -192,6 +192,35 @@ for (const { kind, skip } of DB_KINDS) {
       expect(JSON.stringify(events.items)).toContain(expired);
     });
 
+    it('data collected under a purpose that does not rest on consent expires by that purpose too', async () => {
+      const p = await seedPurpose(t.core, { fields: ['name', 'mobile'], legalBasis: 'contract' });
+      await rule(p.code, 10, 'collection');
+      const collectPlain = async (values: Record<string, string>) =>
+        (
+          await t.core.collection.collect(
+            p.staff,
+            { purposeCode: p.code, noticeId: p.noticeId, channelId: p.channelId, fields: values },
+            { idempotencyKey: key() },
+          )
+        ).customerId!;
+      const old = await collectPlain({ name: '合同甲', mobile: mobile() });
+      const recent = await collectPlain({ name: '合同乙', mobile: mobile() });
+      expect(await q(`SELECT count(*)::int AS n FROM consent_records WHERE customer_id = $1`, [old])).toEqual([{ n: 0 }]);
+      expect(await q(`SELECT legal_basis FROM customer_purposes WHERE customer_id = $1`, [old])).toEqual([{ legal_basis: 'contract' }]);
+      await q(
+        `UPDATE customer_purposes SET first_collected_at = first_collected_at - interval '20 days', last_collected_at = last_collected_at - interval '20 days' WHERE customer_id = $1`,
+        [old],
+      );
+      await q(
+        `UPDATE customers SET created_at = created_at - interval '20 days', updated_at = updated_at - interval '20 days' WHERE id = $1`,
+        [old],
+      );
+      const plan = await t.core.retention.preview(officer);
+      expect(plan.items.filter((i) => i.customerId === old || i.customerId === recent).map((i) => [i.customerId, i.action])).toEqual([
+        [old, 'delete'],
+      ]);
+    });
+
     it('a rule hold stops the clock; releasing it lets the next sweep act; holds and runs are listed', async () => {
       const p = await purpose(['name', 'mobile']);
       const r = await rule(p.code, 10, 'collection');
@@ -235,44 +264,41 @@ for (const { kind, skip } of DB_KINDS) {
       expect((await first).status).toBe('completed');
     });
 
-    itOnPostgres(
-      'kill -9 in the middle of a sweep, then a new sweep: exactly the expected set, one record each',
-      async () => {
-        const p = await purpose(['name', 'mobile']);
-        await rule(p.code, 10, 'collection');
-        const doomed: string[] = [];
-        for (let i = 0; i < 12; i++) doomed.push(await collect(p, { name: `黄${cn(i)}`, mobile: mobile() }));
-        const keep = await collect(p, { name: '黄留', mobile: mobile() });
-        for (const id of doomed) await backdate(id, 20);
-        const env = { DATABASE_URL: t.db.url!, CUSTOS_DATA_DIR: t.core.config.dataDir, CUSTOS_RETENTION_BATCH_SIZE: '2' };
-        // Kill after enough batches of 2 to have passed more customers than are not doomed: some are done, not all.
-        const active = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM customers WHERE status = 'active'`))[0]!.n;
-        const killAfter = Math.ceil((active - doomed.length + 1) / 2);
-        expect(killAfter * 2).toBeLessThan(active);
-        const child = await childRun(env, [`kill:${killAfter}`]);
-        expect(child.signal, child.err).toBe('SIGKILL');
-        const [crashed] = await q<{ id: string; status: string; batches: number }>(
-          `SELECT id, status, batches FROM retention_runs WHERE status = 'running'`,
-        );
-        expect(crashed).toMatchObject({ status: 'running', batches: killAfter });
-        const partlyDone = (
-          await q<{ n: number }>(`SELECT count(*)::int AS n FROM retention_destructions WHERE run_id = $1`, [crashed!.id])
-        )[0]!.n;
-        expect(partlyDone).toBeGreaterThan(0);
-        expect(partlyDone).toBeLessThan(doomed.length);
+    itOnPostgres('kill -9 in the middle of a sweep, then a new sweep: exactly the expected set, one record each', async () => {
+      const p = await purpose(['name', 'mobile']);
+      await rule(p.code, 10, 'collection');
+      const doomed: string[] = [];
+      for (let i = 0; i < 12; i++) doomed.push(await collect(p, { name: `黄${cn(i)}`, mobile: mobile() }));
+      const keep = await collect(p, { name: '黄留', mobile: mobile() });
+      for (const id of doomed) await backdate(id, 20);
+      const env = { DATABASE_URL: t.db.url!, CUSTOS_DATA_DIR: t.core.config.dataDir, CUSTOS_RETENTION_BATCH_SIZE: '2' };
+      // Kill after enough batches of 2 to have passed more customers than are not doomed: some are done, not all.
+      const active = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM customers WHERE status = 'active'`))[0]!.n;
+      const killAfter = Math.ceil((active - doomed.length + 1) / 2);
+      expect(killAfter * 2).toBeLessThan(active);
+      const child = await childRun(env, [`kill:${killAfter}`]);
+      expect(child.signal, child.err).toBe('SIGKILL');
+      const [crashed] = await q<{ id: string; status: string; batches: number }>(
+        `SELECT id, status, batches FROM retention_runs WHERE status = 'running'`,
+      );
+      expect(crashed).toMatchObject({ status: 'running', batches: killAfter });
+      const partlyDone = (
+        await q<{ n: number }>(`SELECT count(*)::int AS n FROM retention_destructions WHERE run_id = $1`, [crashed!.id])
+      )[0]!.n;
+      expect(partlyDone).toBeGreaterThan(0);
+      expect(partlyDone).toBeLessThan(doomed.length);
 
-        const resumed = await t.core.retention.run(officer);
-        expect(resumed).toMatchObject({ id: crashed!.id, status: 'completed', resumes: 1 });
-        const rows = await q<{ customer_id: string; n: number }>(
-          `SELECT customer_id, count(*)::int AS n FROM retention_destructions WHERE customer_id = ANY($1::uuid[]) GROUP BY customer_id`,
-          [[...doomed, keep]],
-        );
-        expect(rows.map((r) => r.customer_id).sort()).toEqual([...doomed].sort());
-        expect(rows.every((r) => r.n === 1)).toBe(true);
-        for (const id of doomed) expect(await statusOf(id)).toEqual({ status: 'deleted', destroyed: true });
-        expect((await statusOf(keep)).status).toBe('active');
-      },
-    );
+      const resumed = await t.core.retention.run(officer);
+      expect(resumed).toMatchObject({ id: crashed!.id, status: 'completed', resumes: 1 });
+      const rows = await q<{ customer_id: string; n: number }>(
+        `SELECT customer_id, count(*)::int AS n FROM retention_destructions WHERE customer_id = ANY($1::uuid[]) GROUP BY customer_id`,
+        [[...doomed, keep]],
+      );
+      expect(rows.map((r) => r.customer_id).sort()).toEqual([...doomed].sort());
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+      for (const id of doomed) expect(await statusOf(id)).toEqual({ status: 'deleted', destroyed: true });
+      expect((await statusOf(keep)).status).toBe('active');
+    });
 
     itOnPostgres('two processes started together run the scheduled sweep once', async () => {
       const p = await purpose(['name']);

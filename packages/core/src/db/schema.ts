@@ -627,3 +627,16 @@ export const retentionStatistics = pgTable('retention_statistics', {
   /** A date column (the day only), read as 'YYYY-MM-DD'. */
   anonymisedOn: text('anonymised_on').notNull(),
 });
+
+/** P4.2: the purposes a customer's data was collected for, with the legal basis and when. */
+export const customerPurposes = pgTable(
+  'customer_purposes',
+  {
+    customerId: uuid('customer_id').notNull(),
+    purposeCode: text('purpose_code').notNull(),
+    legalBasis: text('legal_basis').notNull(),
+    firstCollectedAt: ts('first_collected_at').notNull().defaultNow(),
+    lastCollectedAt: ts('last_collected_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.purposeCode] })],
+);

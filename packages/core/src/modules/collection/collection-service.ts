@@ -25,6 +25,10 @@ import {
   type ImportResult,
 } from './collection-types.js';
 
+/** P4.2: record that the customer's data is held for this purpose (retention keeps it while the purpose needs it). */
+const LINK_PURPOSE_SQL = `INSERT INTO customer_purposes (customer_id, purpose_code, legal_basis) VALUES ($1, $2, $3)
+  ON CONFLICT (customer_id, purpose_code) DO UPDATE SET last_collected_at = now(), legal_basis = excluded.legal_basis`;
+
 /** Another request with the same Idempotency-Key committed first: roll back, then answer with its response. */
 class IdempotentReplay extends CustosError {
   readonly status = 409;
@@ -125,7 +129,7 @@ export function createCollectionService(deps: {
       const scope = `${actor.type}:${actor.userId ?? actor.channelId ?? actor.username}`;
       let hash = '';
       try {
-        return await runner.run(actor, OPERATIONS.collectCustomerData, async ({ tx, audit }) => {
+        return await runner.run(actor, OPERATIONS.collectCustomerData, async ({ tx, audit, defer }) => {
           const data = parseInput(collectInput, input);
           if (!/^[A-Za-z0-9_-]{8,128}$/.test(opts.idempotencyKey))
             throw new InvalidError('an Idempotency-Key of 8-128 letters, digits, _ or - is required', [
@@ -165,6 +169,7 @@ export function createCollectionService(deps: {
 
           const stored = await storeCustomer(tx, actor, prepared, `collected via ${channel.code} for ${purpose.code}`);
           customerId = stored.id;
+          defer(LINK_PURPOSE_SQL, [stored.id, purpose.code, purpose.legalBasis]);
           const given = data.consent;
           const consentIds = given
             ? await consent.append(
@@ -303,11 +308,12 @@ export function createCollectionService(deps: {
         });
         if (!ready.length) continue;
         try {
-          await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx, audit }) => {
+          await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx, audit, defer }) => {
             const ids: string[] = [];
             for (const r of ready) {
               const stored = await storeCustomer(tx, actor, r.prepared, `imported via ${data.channelId} for ${purpose.code}`);
               ids.push(stored.id);
+              defer(LINK_PURPOSE_SQL, [stored.id, purpose.code, purpose.legalBasis]);
               if (r.consent) {
                 const c = r.consent;
                 const common = {

@@ -82,7 +82,7 @@ export async function customerPage(
   );
 }
 
-/** Everything the plan needs about a page of customers, in five set-based queries. */
+/** Everything the plan needs about a page of customers, in six set-based queries. */
 export async function loadFacts(
   tx: Tx,
   page: ReadonlyArray<{ id: string; created_at: Date; updated_at: Date }>,
@@ -113,6 +113,13 @@ export async function loadFacts(
               max(CASE WHEN status = 'withdrawn' THEN withdrawn_at ELSE expires_at END) AS ended
          FROM consent_state WHERE customer_id BETWEEN $1::uuid AND $2::uuid GROUP BY customer_id, purpose_code`,
     [...range, asOf.toISOString()],
+  );
+  // Purposes that do not rest on consent leave nothing in the ledger: their collections count instead.
+  const linked = await rawRows<{ customer_id: string; purpose_code: string; last_collected_at: Date }>(
+    tx,
+    `SELECT customer_id, purpose_code, last_collected_at FROM customer_purposes
+      WHERE customer_id BETWEEN $1::uuid AND $2::uuid AND legal_basis <> 'consent'`,
+    range,
   );
   const rel = await rawRows<{ customer_id: string; ended_at: Date }>(
     tx,
@@ -154,6 +161,12 @@ export async function loadFacts(
       p.consentActive = s.active;
       p.consentEndedAt = s.active ? null : s.ended;
     }
+  }
+  for (const l of linked) {
+    const c = byId.get(l.customer_id);
+    // The basis stands while the purpose does: the clock runs from the latest collection (or the other triggers).
+    if (c && !c.purposes.has(l.purpose_code))
+      c.purposes.set(l.purpose_code, { lastGrantAt: l.last_collected_at, consentActive: true, consentEndedAt: null });
   }
   for (const r of rel) byId.get(r.customer_id)!.relationshipEndedAt = r.ended_at;
   for (const h of holds) byId.get(h.customer_id)!.holds.push({ placedAt: h.placed_at, releasedAt: h.released_at });
