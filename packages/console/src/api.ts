@@ -88,7 +88,10 @@ export type PermissionName =
   | 'customer.collect'
   | 'medium.read'
   | 'medium.manage'
-  | 'medium.approve';
+  | 'medium.approve'
+  | 'retention.read'
+  | 'retention.manage'
+  | 'retention.hold';
 
 export interface CurrentUser {
   id: string;
@@ -767,6 +770,136 @@ export interface StorageDataSet {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Retention: rules, upcoming expiries, sweep runs with their destruction records, legal holds (issue #7, P4.2)
+
+export const RETENTION_ACTIONS = ['delete', 'anonymise'] as const;
+export type RetentionAction = (typeof RETENTION_ACTIONS)[number];
+/** What a sweep does to one customer: the whole customer, or the fields no valid purpose needs. */
+export type RetentionPlanAction = RetentionAction | 'remove_fields';
+
+export interface RetentionRule {
+  id: string;
+  /** `rule:<id>` for an explicit rule, `purpose:<code>` for a purpose's own retention. */
+  key: string;
+  source: 'rule' | 'purpose';
+  purposeCode: string | null;
+  categoryCode: string | null;
+  days: number;
+  trigger: RetentionTrigger;
+  action: RetentionAction;
+  description: string;
+  status: 'active' | 'retired';
+  createdBy: string | null;
+  createdAt: string | null;
+  overridden: boolean;
+  held: boolean;
+}
+
+export interface NewRetentionRule {
+  purposeCode?: string;
+  categoryCode?: string;
+  days: number;
+  trigger: RetentionTrigger;
+  action: RetentionAction;
+  description: string;
+}
+
+export interface SweepCounts {
+  scanned: number;
+  deleted: number;
+  anonymised: number;
+  customersWithFieldsRemoved: number;
+  fieldsRemoved: number;
+  held: number;
+}
+
+export interface RetentionPlanItem {
+  customerId: string;
+  action: RetentionPlanAction;
+  fields: string[];
+  rules: string[];
+  expiredAt: string;
+}
+
+export interface RetentionPreview {
+  asOf: string;
+  counts: SweepCounts;
+  items: RetentionPlanItem[];
+  truncated: boolean;
+}
+
+export type RetentionRunStatus = 'running' | 'completed' | 'failed';
+
+export interface RetentionRun {
+  id: string;
+  trigger: 'manual' | 'schedule';
+  scheduledFor: string | null;
+  status: RetentionRunStatus;
+  asOf: string;
+  batchSize: number;
+  batches: number;
+  counts: SweepCounts;
+  resumes: number;
+  startedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface RetentionDestruction {
+  customerId: string;
+  action: RetentionPlanAction;
+  method: 'crypto_shred' | 'crypto_shred_with_statistics' | 'field_removal';
+  fields: string[];
+  historyEntries: number;
+  rules: string[];
+  expiredAt: string;
+  destroyedAt: string;
+  keepUntil: string;
+}
+
+export interface RetentionRunReport {
+  run: RetentionRun;
+  destructions: RetentionDestruction[];
+  totalDestructions: number;
+}
+
+export interface RetentionExpiries {
+  asOf: string;
+  until: string;
+  byRule: { rule: string; customers: number }[];
+  items: { customerId: string; at: string; rule: string; scope: 'customer' | 'fields'; fields: string[] }[];
+  total: number;
+  /** Already expired, waiting for the next sweep. */
+  due: number;
+  held: number;
+}
+
+export interface LegalHold {
+  id: string;
+  customerId: string | null;
+  ruleId: string | null;
+  purposeCode: string | null;
+  reason: string;
+  legalBasis: string;
+  placedBy: string;
+  placedAt: string;
+  releasedBy: string | null;
+  releasedAt: string | null;
+  releaseReason: string | null;
+}
+
+/** Exactly one of customerId, ruleId, purposeCode. */
+export interface NewLegalHold {
+  customerId?: string;
+  ruleId?: string;
+  purposeCode?: string;
+  reason: string;
+  legalBasis: string;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Transport
 
 let acceptLanguage = 'zh-CN';
@@ -964,4 +1097,24 @@ export const api = {
     request<DisposalCertificate>('POST', `/api/v1/storage-media/${encodeURIComponent(id)}/destruction`, { body }),
   getMediumDisposalCertificate: (id: string) =>
     request<DisposalCertificate>('GET', `/api/v1/storage-media/${encodeURIComponent(id)}/certificate`),
+
+  listRetentionRules: (includeRetired = false) =>
+    request<ItemList<RetentionRule>>('GET', '/api/v1/retention/rules', {
+      query: { includeRetired: includeRetired ? 'true' : undefined },
+    }).then((r) => r.items),
+  createRetentionRule: (body: NewRetentionRule) => request<RetentionRule>('POST', '/api/v1/retention/rules', { body }),
+  listRetentionExpiries: (days = 30, limit = 100) =>
+    request<RetentionExpiries>('GET', '/api/v1/retention/expiries', { query: { days, limit } }),
+  previewRetentionSweep: (limit = 1000) => request<RetentionPreview>('POST', '/api/v1/retention/preview', { body: { limit } }),
+  runRetentionSweep: () => request<RetentionRun>('POST', '/api/v1/retention/runs', { body: {} }),
+  listRetentionRuns: () => request<ItemList<RetentionRun>>('GET', '/api/v1/retention/runs').then((r) => r.items),
+  getRetentionRun: (id: string) =>
+    request<RetentionRunReport>('GET', `/api/v1/retention/runs/${encodeURIComponent(id)}`, { query: { limit: 1000 } }),
+  listLegalHolds: (includeReleased = true) =>
+    request<ItemList<LegalHold>>('GET', '/api/v1/retention/holds', {
+      query: { includeReleased: includeReleased ? 'true' : undefined },
+    }).then((r) => r.items),
+  placeLegalHold: (body: NewLegalHold) => request<LegalHold>('POST', '/api/v1/retention/holds', { body }),
+  releaseLegalHold: (id: string, reason: string) =>
+    request<LegalHold>('POST', `/api/v1/retention/holds/${encodeURIComponent(id)}/release`, { body: { reason } }),
 };

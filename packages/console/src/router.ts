@@ -5,7 +5,18 @@
 import { useSyncExternalStore } from 'react';
 
 export type RouteKey =
-  'customers' | 'purposes' | 'notices' | 'channels' | 'consentStats' | 'media' | 'users' | 'departments' | 'catalogue' | 'keys' | 'audit';
+  | 'customers'
+  | 'purposes'
+  | 'notices'
+  | 'channels'
+  | 'consentStats'
+  | 'media'
+  | 'retention'
+  | 'users'
+  | 'departments'
+  | 'catalogue'
+  | 'keys'
+  | 'audit';
 
 export interface RouteDef {
   key: RouteKey;
@@ -23,6 +34,7 @@ export const ROUTES: readonly RouteDef[] = [
   { key: 'channels', path: '/channels', permission: 'channel.read' },
   { key: 'consentStats', path: '/consent-statistics', permission: 'consent.read' },
   { key: 'media', path: '/storage-media', permission: 'medium.read' },
+  { key: 'retention', path: '/retention', permission: 'retention.read' },
   { key: 'users', path: '/users', permission: 'user.read' },
   { key: 'departments', path: '/departments', permission: 'department.read' },
   { key: 'catalogue', path: '/catalogue', permission: 'catalogue.read' },

@@ -7,6 +7,7 @@ import {
   FileProtectOutlined,
   HddOutlined,
   DatabaseOutlined,
+  FieldTimeOutlined,
   KeyOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
@@ -31,6 +32,7 @@ import { KeysPage } from '../pages/KeysPage';
 import { MediaPage } from '../pages/MediaPage';
 import { NoticesPage } from '../pages/NoticesPage';
 import { PurposesPage } from '../pages/PurposesPage';
+import { RetentionPage } from '../pages/RetentionPage';
 import { UsersPage } from '../pages/UsersPage';
 import { ROUTES, matchRoute, navigate, useHashPath, type RouteKey } from '../router';
 import { useSession } from '../session';
@@ -42,6 +44,7 @@ const NAV: Record<RouteKey, { label: MessageKey; icon: ReactNode; page: () => Re
   channels: { label: 'nav.channels', icon: <NodeIndexOutlined />, page: () => <ChannelsPage /> },
   consentStats: { label: 'nav.consentStats', icon: <BarChartOutlined />, page: () => <ConsentStatsPage /> },
   media: { label: 'nav.media', icon: <HddOutlined />, page: () => <MediaPage /> },
+  retention: { label: 'nav.retention', icon: <FieldTimeOutlined />, page: () => <RetentionPage /> },
   users: { label: 'nav.users', icon: <TeamOutlined />, page: () => <UsersPage /> },
   departments: { label: 'nav.departments', icon: <ApartmentOutlined />, page: () => <DepartmentsPage /> },
   catalogue: { label: 'nav.catalogue', icon: <DatabaseOutlined />, page: () => <CataloguePage /> },
