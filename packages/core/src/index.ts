@@ -56,3 +56,4 @@ export {
 } from './modules/retention/retention-fns.js';
 export { SWEEP_LOCK, type RetentionMetrics, type SweepHooks } from './modules/retention/retention-service.js';
 export { channelActor, customerActor } from './context.js';
+export * from './modules/deidentify/index.js';
