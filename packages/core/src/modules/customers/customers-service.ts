@@ -344,6 +344,7 @@ export function createCustomersService(deps: CustomersDeps) {
       actor: Actor,
       ids: readonly string[],
       at: Date,
+      opts: { listFields?: boolean } = {},
     ): Promise<Map<string, { fields: string[]; historyEntries: number }>> {
       const out = new Map<string, { fields: string[]; historyEntries: number }>();
       if (!ids.length) return out;
@@ -355,9 +356,11 @@ export function createCustomersService(deps: CustomersDeps) {
         [ids],
       );
       for (const r of history) out.get(r.customer_id)!.historyEntries = r.n;
+      // The sweep knows the fields from its plan: it does not need them sent back.
+      const listFields = opts.listFields ?? true;
       const fields = await rawRows<{ customer_id: string; category_code: string }>(
         tx,
-        'DELETE FROM customer_fields WHERE customer_id = ANY($1::uuid[]) RETURNING customer_id, category_code',
+        `DELETE FROM customer_fields WHERE customer_id = ANY($1::uuid[])${listFields ? ' RETURNING customer_id, category_code' : ''}`,
         [ids],
       );
       for (const r of fields) out.get(r.customer_id)!.fields.push(r.category_code);

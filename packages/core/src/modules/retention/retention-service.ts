@@ -278,7 +278,8 @@ export function createRetentionService(deps: RetentionDeps) {
       await anonymiseStats(tx, items, new Map(facts.map((f) => [f.id, f])), at);
       const shredded = items.filter((i) => i.action !== 'remove_fields').map((i) => i.customerId);
       const history = new Map<string, number>();
-      for (const [id, r] of await deps.customers.internal.shredMany(tx, actor, shredded, at)) history.set(id, r.historyEntries);
+      for (const [id, r] of await deps.customers.internal.shredMany(tx, actor, shredded, at, { listFields: false }))
+        history.set(id, r.historyEntries);
       const partial = items.filter((i) => i.action === 'remove_fields');
       const fieldHistory = await removeFields(
         tx,
