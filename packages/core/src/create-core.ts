@@ -28,6 +28,7 @@ import { createPortalService } from './modules/portal/portal-service.js';
 import { createRetentionService } from './modules/retention/retention-service.js';
 import { parseCron } from './modules/retention/cron-fns.js';
 import { createMediaService } from './modules/media/media-service.js';
+import { createUseService } from './modules/use/use-service.js';
 import { createNotifier, logTransport, smtpTransport, webhookTransport, type Transport } from './modules/notifier/notifier-service.js';
 
 /** What core logs through; the server passes its pino logger, the CLI a console one. Never plain PI. */
@@ -170,6 +171,7 @@ export async function createCore(opts: CoreOptions) {
     channels,
     notifier,
     purposes: createPurposesService({ runner, policy }),
+    use: createUseService({ runner, notifier }),
     notices: createNoticesService({ runner, policy }),
     collection: createCollectionService({ runner, audit, customers, consent, policy, channels, maskPolicy }),
     portal: createPortalService({ runner, database, customers, consent, notifier, sessionMinutes: config.portal.sessionMinutes }),

@@ -57,3 +57,5 @@ export {
 export { SWEEP_LOCK, type RetentionMetrics, type SweepHooks } from './modules/retention/retention-service.js';
 export { channelActor, customerActor } from './context.js';
 export * from './modules/deidentify/index.js';
+export * from './modules/use/use-types.js';
+export { approvalChain, grantRefusal, mayReview, type GrantRefusal } from './modules/use/use-fns.js';

@@ -20,6 +20,7 @@ import { catalogueRoutes } from './routes/catalogue-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { customerRoutes } from './routes/customer-routes.js';
 import { consentRoutes } from './routes/consent-routes.js';
+import { useRoutes } from './routes/use-routes.js';
 import { addWidgetCors, portalRoutes } from './routes/portal-routes.js';
 import { mediaRoutes } from './routes/media-routes.js';
 import { retentionRoutes } from './routes/retention-routes.js';
@@ -151,6 +152,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance &
   await app.register(auditRoutes, { core });
   await app.register(customerRoutes, { core });
   await app.register(consentRoutes, { core });
+  await app.register(useRoutes, { core });
   await app.register(mediaRoutes, { core });
   await app.register(retentionRoutes, { core });
   await app.register(portalRoutes, { core, ...(opts.sdkDir ? { sdkDir: opts.sdkDir } : {}) });

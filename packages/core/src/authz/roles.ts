@@ -82,6 +82,9 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'retention.read',
       'retention.manage',
       'retention.hold',
+      'use.review',
+      'use.read',
+      'grant.revoke',
     ],
   },
   security_officer: {
@@ -130,13 +133,26 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'consent.read',
       'consent.manage',
       'consent.check',
+      'use.apply',
+      'use.review',
     ],
   },
   management_approver: {
     id: 'management_approver',
     name: { 'zh-CN': '管理层审批人', en: 'Management approver' },
     description: { 'zh-CN': '批准个人信息使用、共享与披露', en: 'Approves use, sharing and disclosure of PI' },
-    permissions: ['department.read', 'role.read', 'catalogue.read', 'token.manage', 'purpose.read', 'medium.read', 'medium.approve'],
+    permissions: [
+      'department.read',
+      'role.read',
+      'catalogue.read',
+      'token.manage',
+      'purpose.read',
+      'medium.read',
+      'medium.approve',
+      'use.review',
+      'use.read',
+      'grant.revoke',
+    ],
   },
   staff: {
     id: 'staff',
@@ -156,6 +172,7 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'consent.read',
       'consent.manage',
       'consent.check',
+      'use.apply',
     ],
   },
   auditor: {
@@ -174,6 +191,7 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'consent.read',
       'medium.read',
       'retention.read',
+      'use.read',
     ],
   },
 };

@@ -640,3 +640,89 @@ export const customerPurposes = pgTable(
   },
   (t) => [primaryKey({ columns: [t.customerId, t.purposeCode] })],
 );
+
+/** P5.2: use applications, their reviews, delegations, grants and accesses under grants. */
+export const useApplications = pgTable('use_applications', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  applicantId: uuid('applicant_id').notNull(),
+  applicantName: text('applicant_name').notNull(),
+  departmentId: uuid('department_id').notNull(),
+  purposeCode: text('purpose_code').notNull(),
+  scenario: text('scenario').notNull(),
+  fields: text('fields').array().notNull(),
+  customerScope: jsonb('customer_scope').$type<{ kind: 'all' } | { kind: 'list'; ids: string[] }>().notNull(),
+  method: text('method', { enum: ['view', 'api', 'export'] }).notNull(),
+  validFrom: ts('valid_from').notNull(),
+  validUntil: ts('valid_until').notNull(),
+  justification: text('justification').notNull(),
+  sensitive: boolean('sensitive').notNull(),
+  chain: text('chain').array().notNull(),
+  step: integer('step').notNull().default(0),
+  status: text('status', { enum: ['draft', 'in_review', 'returned', 'approved', 'rejected', 'withdrawn'] }).notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  submittedAt: ts('submitted_at'),
+  decidedAt: ts('decided_at'),
+  keepUntil: ts('keep_until')
+    .notNull()
+    .default(sql`now() + interval '3 years'`),
+});
+
+export const useApplicationReviews = pgTable('use_application_reviews', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  applicationId: uuid('application_id').notNull(),
+  step: integer('step').notNull(),
+  stepRole: text('step_role').notNull(),
+  reviewerId: uuid('reviewer_id').notNull(),
+  reviewerName: text('reviewer_name').notNull(),
+  onBehalfOf: uuid('on_behalf_of'),
+  decision: text('decision', { enum: ['approve', 'reject', 'return'] }).notNull(),
+  comment: text('comment'),
+  decidedAt: ts('decided_at').notNull().defaultNow(),
+});
+
+export const approvalDelegations = pgTable('approval_delegations', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  delegatorId: uuid('delegator_id').notNull(),
+  delegateId: uuid('delegate_id').notNull(),
+  validFrom: ts('valid_from').notNull(),
+  validUntil: ts('valid_until').notNull(),
+  reason: text('reason').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const grants = pgTable('grants', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  applicationId: uuid('application_id').notNull(),
+  departmentId: uuid('department_id').notNull(),
+  holderId: uuid('holder_id').notNull(),
+  purposeCode: text('purpose_code').notNull(),
+  fields: text('fields').array().notNull(),
+  customerScope: jsonb('customer_scope').$type<{ kind: 'all' } | { kind: 'list'; ids: string[] }>().notNull(),
+  method: text('method').notNull(),
+  validFrom: ts('valid_from').notNull(),
+  validUntil: ts('valid_until').notNull(),
+  status: text('status', { enum: ['active', 'revoked'] })
+    .notNull()
+    .default('active'),
+  revokedAt: ts('revoked_at'),
+  revokedBy: text('revoked_by'),
+  revokeReason: text('revoke_reason'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const grantAccesses = pgTable('grant_accesses', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  grantId: uuid('grant_id').notNull(),
+  actorId: uuid('actor_id'),
+  actorName: text('actor_name').notNull(),
+  customerId: uuid('customer_id'),
+  fields: text('fields').array().notNull(),
+  operation: text('operation').notNull(),
+  accessedAt: ts('accessed_at').notNull().defaultNow(),
+});

@@ -1,0 +1,437 @@
+import { and, asc, count, desc, eq, gt, inArray, lte, or } from 'drizzle-orm';
+import type { Actor } from '../../context.js';
+import type { Tx } from '../../db/client.js';
+import {
+  approvalDelegations,
+  dataCategories,
+  departments,
+  grantAccesses,
+  grants,
+  purposes,
+  useApplicationReviews,
+  useApplications,
+  users,
+} from '../../db/schema.js';
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError, PolicyViolationError } from '../../errors.js';
+import { OPERATIONS } from '../../operations.js';
+import type { Runner } from '../../runner.js';
+import { parseInput } from '../../validation.js';
+import type { Notifier } from '../notifier/notifier-service.js';
+import { approvalChain, grantRefusal, mayReview, type GrantRefusal } from './use-fns.js';
+import {
+  createUseApplicationInput,
+  delegationInput,
+  revokeGrantInput,
+  reviewUseApplicationInput,
+  type CreateUseApplicationInput,
+  type DelegationInput,
+  type Grant,
+  type ReviewUseApplicationInput,
+  type UseApplication,
+  type UseMethod,
+} from './use-types.js';
+
+type AppRow = typeof useApplications.$inferSelect;
+type GrantRow = typeof grants.$inferSelect;
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * Approved internal use (P5.1, P5.2): a member of staff applies to use customer PI for a purpose
+ * (fields, customers, method, period, justification); the application goes through its review
+ * chain (department head, management approver, and the compliance officer for sensitive fields);
+ * approval creates a grant with that scope and expiry; every access under a grant is recorded.
+ */
+export function createUseService(deps: { runner: Runner; notifier?: Notifier }) {
+  const { runner } = deps;
+
+  async function loadApp(tx: Tx, id: string, lock = false): Promise<AppRow> {
+    const q = tx.select().from(useApplications).where(eq(useApplications.id, id));
+    const row = (await (lock ? q.for('update') : q))[0];
+    if (!row) throw new NotFoundError('use application not found');
+    return row;
+  }
+
+  async function view(tx: Tx, r: AppRow): Promise<UseApplication> {
+    const reviews = await tx
+      .select()
+      .from(useApplicationReviews)
+      .where(eq(useApplicationReviews.applicationId, r.id))
+      .orderBy(asc(useApplicationReviews.id));
+    const grant = (await tx.select({ id: grants.id }).from(grants).where(eq(grants.applicationId, r.id)))[0];
+    return {
+      id: r.id,
+      applicantId: r.applicantId,
+      applicantName: r.applicantName,
+      departmentId: r.departmentId,
+      purposeCode: r.purposeCode,
+      scenario: r.scenario,
+      fields: r.fields,
+      customerScope: r.customerScope,
+      method: r.method,
+      validFrom: r.validFrom.toISOString(),
+      validUntil: r.validUntil.toISOString(),
+      justification: r.justification,
+      sensitive: r.sensitive,
+      chain: r.chain,
+      step: r.step,
+      status: r.status,
+      createdAt: r.createdAt.toISOString(),
+      submittedAt: iso(r.submittedAt),
+      decidedAt: iso(r.decidedAt),
+      reviews: reviews.map((v) => ({
+        step: v.step,
+        stepRole: v.stepRole,
+        reviewerName: v.reviewerName,
+        onBehalfOf: v.onBehalfOf,
+        decision: v.decision,
+        comment: v.comment,
+        decidedAt: v.decidedAt.toISOString(),
+      })),
+      grantId: grant?.id ?? null,
+    };
+  }
+
+  function grantView(g: GrantRow, accesses: number, now = Date.now()): Grant {
+    const status = g.status === 'revoked' ? 'revoked' : g.validUntil.getTime() <= now ? 'expired' : 'active';
+    return {
+      id: g.id,
+      applicationId: g.applicationId,
+      departmentId: g.departmentId,
+      holderId: g.holderId,
+      purposeCode: g.purposeCode,
+      fields: g.fields,
+      customerScope: g.customerScope,
+      method: g.method,
+      validFrom: g.validFrom.toISOString(),
+      validUntil: g.validUntil.toISOString(),
+      status,
+      revokedAt: iso(g.revokedAt),
+      revokedBy: g.revokedBy,
+      revokeReason: g.revokeReason,
+      accesses,
+    };
+  }
+
+  /** Tell the people who may review the current step (through the notifier's outbox). */
+  async function announceStep(tx: Tx, app: AppRow): Promise<void> {
+    if (!deps.notifier || app.status !== 'in_review') return;
+    const role = app.chain[app.step]!;
+    await deps.notifier.enqueue(tx, {
+      topic: 'use.review_requested',
+      transport: 'log',
+      recipient: { kind: 'log', label: `role:${role}` },
+      subject: `使用申请待审批 / Use application awaiting review (${app.purposeCode})`,
+      text: `Application ${app.id} by ${app.applicantName} for purpose ${app.purposeCode} awaits the ${role} step.`,
+    });
+  }
+
+  /** A reviewer acts for a delegator when a delegation to them is in force now. */
+  async function delegatorsOf(tx: Tx, reviewerId: string): Promise<string[]> {
+    const now = new Date();
+    const rows = await tx
+      .select({ id: approvalDelegations.delegatorId })
+      .from(approvalDelegations)
+      .where(
+        and(
+          eq(approvalDelegations.delegateId, reviewerId),
+          lte(approvalDelegations.validFrom, now),
+          gt(approvalDelegations.validUntil, now),
+        ),
+      );
+    return rows.map((r) => r.id);
+  }
+
+  return {
+    create(actor: Actor, input: CreateUseApplicationInput): Promise<UseApplication> {
+      return runner.run(actor, OPERATIONS.createUseApplication, async ({ tx, audit }) => {
+        const data = parseInput(createUseApplicationInput, input);
+        if (!actor.userId || !actor.departmentId) throw new ForbiddenError('only staff in a department can apply', 'use.apply', ['P5.2']);
+        const purpose = (
+          await tx
+            .select()
+            .from(purposes)
+            .where(and(eq(purposes.code, data.purposeCode), eq(purposes.status, 'active')))
+        )[0];
+        if (!purpose)
+          throw new PolicyViolationError('the purpose is not active', [{ field: 'purposeCode', reason: 'purpose_not_active' }], ['P5.1']);
+        const outside = data.fields.filter((f) => !purpose.fields.includes(f));
+        if (outside.length)
+          throw new PolicyViolationError(
+            'fields outside the purpose',
+            outside.map((field) => ({ field, reason: 'not_in_purpose' })),
+            ['P5.1', 'P3.2'],
+          );
+        const cats = await tx
+          .select({ code: dataCategories.code, s: dataCategories.sensitivity })
+          .from(dataCategories)
+          .where(inArray(dataCategories.code, data.fields));
+        const sensitive = cats.some((c) => c.s === 'sensitive');
+        const [row] = await tx
+          .insert(useApplications)
+          .values({
+            applicantId: actor.userId,
+            applicantName: actor.username,
+            departmentId: actor.departmentId,
+            purposeCode: data.purposeCode,
+            scenario: data.scenario,
+            fields: data.fields,
+            customerScope: data.customerScope,
+            method: data.method,
+            validFrom: new Date(data.validFrom),
+            validUntil: new Date(data.validUntil),
+            justification: data.justification,
+            sensitive,
+            chain: approvalChain(sensitive),
+            status: 'draft',
+          })
+          .returning();
+        await audit({
+          action: 'use_application.created',
+          resourceType: 'use_application',
+          resourceId: row!.id,
+          purposeId: data.purposeCode,
+          details: { fields: data.fields, method: data.method, scope: data.customerScope.kind, sensitive, chain: row!.chain },
+        });
+        return view(tx, row!);
+      });
+    },
+
+    submit(actor: Actor, id: string): Promise<UseApplication> {
+      return runner.run(actor, OPERATIONS.submitUseApplication, async ({ tx, audit }) => {
+        const app = await loadApp(tx, id, true);
+        if (app.applicantId !== actor.userId)
+          throw new NotFoundError('use application not found', { resourceType: 'use_application', resourceId: id });
+        if (app.status !== 'draft' && app.status !== 'returned')
+          throw new ConflictError(`a ${app.status} application cannot be submitted`, ['P5.2']);
+        const [u] = await tx
+          .update(useApplications)
+          .set({ status: 'in_review', step: 0, submittedAt: new Date() })
+          .where(eq(useApplications.id, id))
+          .returning();
+        await announceStep(tx, u!);
+        await audit({
+          action: 'use_application.submitted',
+          resourceType: 'use_application',
+          resourceId: id,
+          purposeId: app.purposeCode,
+          details: { step: app.chain[0] },
+        });
+        return view(tx, u!);
+      });
+    },
+
+    /** One review step: approve (next step, or the grant at the last), reject, or return for changes. */
+    review(actor: Actor, id: string, input: ReviewUseApplicationInput): Promise<UseApplication> {
+      return runner.run(actor, OPERATIONS.reviewUseApplication, async ({ tx, audit }) => {
+        const data = parseInput(reviewUseApplicationInput, input);
+        if (data.decision !== 'approve' && !data.comment)
+          throw new InvalidError('say why', [{ field: 'comment', reason: 'required' }], ['P5.2']);
+        const app = await loadApp(tx, id, true);
+        if (app.status !== 'in_review') throw new ConflictError(`a ${app.status} application is not awaiting review`, ['P5.2']);
+        if (app.applicantId === actor.userId) throw new ForbiddenError('nobody reviews their own application', 'use.review', ['P5.2']);
+        const role = app.chain[app.step]!;
+        const head =
+          (await tx.select({ h: departments.headUserId }).from(departments).where(eq(departments.id, app.departmentId)))[0]?.h ?? null;
+        const me = { userId: actor.userId!, roles: actor.roles, departmentId: actor.departmentId };
+        let onBehalfOf: string | null = null;
+        if (!mayReview(role, me, app, head)) {
+          // Delegation: act for someone who may review this step and delegated to the caller.
+          const from = await delegatorsOf(tx, actor.userId!);
+          const candidates = from.length
+            ? await tx
+                .select()
+                .from(users)
+                .where(and(inArray(users.id, from), eq(users.status, 'active')))
+            : [];
+          const d = candidates.find((u) => mayReview(role, { userId: u.id, roles: u.roles, departmentId: u.departmentId }, app, head));
+          if (!d) throw new ForbiddenError(`this step needs the ${role}`, 'use.review', ['P5.2']);
+          onBehalfOf = d.id;
+        }
+        await tx.insert(useApplicationReviews).values({
+          applicationId: id,
+          step: app.step,
+          stepRole: role,
+          reviewerId: actor.userId!,
+          reviewerName: actor.username,
+          onBehalfOf,
+          decision: data.decision,
+          comment: data.comment ?? null,
+        });
+        const now = new Date();
+        let next: Partial<AppRow>;
+        if (data.decision === 'reject') next = { status: 'rejected', decidedAt: now };
+        else if (data.decision === 'return') next = { status: 'returned' };
+        else if (app.step + 1 < app.chain.length) next = { step: app.step + 1 };
+        else next = { status: 'approved', decidedAt: now };
+        const [u] = await tx.update(useApplications).set(next).where(eq(useApplications.id, id)).returning();
+        let grantId: string | null = null;
+        if (u!.status === 'approved') {
+          const [g] = await tx
+            .insert(grants)
+            .values({
+              applicationId: id,
+              departmentId: app.departmentId,
+              holderId: app.applicantId,
+              purposeCode: app.purposeCode,
+              fields: app.fields,
+              customerScope: app.customerScope,
+              method: app.method,
+              validFrom: app.validFrom,
+              validUntil: app.validUntil,
+            })
+            .returning({ id: grants.id });
+          grantId = g!.id;
+        } else await announceStep(tx, u!);
+        await audit({
+          action: `use_application.${data.decision === 'approve' ? (grantId ? 'approved' : 'step_approved') : data.decision === 'reject' ? 'rejected' : 'returned'}`,
+          resourceType: 'use_application',
+          resourceId: id,
+          purposeId: app.purposeCode,
+          details: { step: app.step, role, onBehalfOf, comment: data.comment ?? null, grantId },
+        });
+        return view(tx, u!);
+      });
+    },
+
+    /** The caller's own applications and those awaiting a step they may review; everything with use.read. */
+    list(actor: Actor): Promise<UseApplication[]> {
+      return runner.run(actor, OPERATIONS.listUseApplications, async ({ tx, can }) => {
+        const rows = await tx.select().from(useApplications).orderBy(desc(useApplications.createdAt)).limit(500);
+        const out: UseApplication[] = [];
+        const me = { userId: actor.userId ?? '', roles: actor.roles, departmentId: actor.departmentId };
+        const heads = new Map(
+          (await tx.select({ id: departments.id, h: departments.headUserId }).from(departments)).map((d) => [d.id, d.h]),
+        );
+        for (const r of rows) {
+          const mine = r.applicantId === actor.userId;
+          const toReview = r.status === 'in_review' && mayReview(r.chain[r.step]!, me, r, heads.get(r.departmentId) ?? null);
+          if (mine || toReview || can('use.read')) out.push(await view(tx, r));
+        }
+        return out;
+      });
+    },
+
+    listGrants(actor: Actor): Promise<Grant[]> {
+      return runner.run(actor, OPERATIONS.listGrants, async ({ tx, can }) => {
+        const rows = await tx
+          .select()
+          .from(grants)
+          .where(
+            can('use.read')
+              ? undefined
+              : or(
+                  eq(grants.holderId, actor.userId ?? '00000000-0000-0000-0000-000000000000'),
+                  eq(grants.departmentId, actor.departmentId ?? '00000000-0000-0000-0000-000000000000'),
+                ),
+          )
+          .orderBy(desc(grants.createdAt));
+        const counts = rows.length
+          ? await tx
+              .select({ g: grantAccesses.grantId, n: count() })
+              .from(grantAccesses)
+              .where(
+                inArray(
+                  grantAccesses.grantId,
+                  rows.map((r) => r.id),
+                ),
+              )
+              .groupBy(grantAccesses.grantId)
+          : [];
+        const byId = new Map(counts.map((c) => [c.g, Number(c.n)]));
+        return rows.map((g) => grantView(g, byId.get(g.id) ?? 0));
+      });
+    },
+
+    revokeGrant(actor: Actor, id: string, input: { reason: string }): Promise<Grant> {
+      return runner.run(actor, OPERATIONS.revokeGrant, async ({ tx, audit }) => {
+        const data = parseInput(revokeGrantInput, input);
+        const g = (await tx.select().from(grants).where(eq(grants.id, id)).for('update'))[0];
+        if (!g) throw new NotFoundError('grant not found');
+        if (g.status === 'revoked') throw new ConflictError('the grant is already revoked', ['P5.2']);
+        const [u] = await tx
+          .update(grants)
+          .set({ status: 'revoked', revokedAt: new Date(), revokedBy: actor.username, revokeReason: data.reason })
+          .where(eq(grants.id, id))
+          .returning();
+        await audit({
+          action: 'grant.revoked',
+          resourceType: 'grant',
+          resourceId: id,
+          purposeId: g.purposeCode,
+          details: { reason: data.reason },
+        });
+        return grantView(u!, 0);
+      });
+    },
+
+    delegate(actor: Actor, input: DelegationInput): Promise<{ id: string }> {
+      return runner.run(actor, OPERATIONS.createApprovalDelegation, async ({ tx, audit }) => {
+        const data = parseInput(delegationInput, input);
+        if (data.delegateId === actor.userId) throw new InvalidError('delegate to someone else', [{ field: 'delegateId', reason: 'self' }]);
+        const to = (await tx.select().from(users).where(eq(users.id, data.delegateId)))[0];
+        if (!to || to.status !== 'active')
+          throw new InvalidError('the delegate must be an active user', [{ field: 'delegateId', reason: 'not_found' }]);
+        const [d] = await tx
+          .insert(approvalDelegations)
+          .values({
+            delegatorId: actor.userId!,
+            delegateId: data.delegateId,
+            validFrom: new Date(data.validFrom),
+            validUntil: new Date(data.validUntil),
+            reason: data.reason,
+          })
+          .returning({ id: approvalDelegations.id });
+        await audit({
+          action: 'approval.delegated',
+          resourceType: 'user',
+          resourceId: data.delegateId,
+          details: { delegationId: d!.id, validFrom: data.validFrom, validUntil: data.validUntil, reason: data.reason },
+        });
+        return { id: d!.id };
+      });
+    },
+
+    /**
+     * Inside another operation: the caller's live grant covering this access, recorded against it
+     * (P5.2 access log); a refusal names why. Grants are held by the applicant's department.
+     */
+    async useGrant(
+      tx: Tx,
+      actor: Actor,
+      access: { purposeCode: string; fields: readonly string[]; customerId: string | null; method: UseMethod; operation: string },
+    ): Promise<{ grantId: string } | { refusal: GrantRefusal | 'no_grant' }> {
+      if (!actor.departmentId) return { refusal: 'no_grant' };
+      const rows = await tx
+        .select()
+        .from(grants)
+        .where(and(eq(grants.departmentId, actor.departmentId), eq(grants.purposeCode, access.purposeCode)))
+        .orderBy(desc(grants.validUntil));
+      let refusal: GrantRefusal | 'no_grant' = 'no_grant';
+      for (const g of rows) {
+        const why = grantRefusal(g, access, Date.now());
+        if (why === null) {
+          await tx
+            .insert(grantAccesses)
+            .values({
+              grantId: g.id,
+              actorId: actor.userId,
+              actorName: actor.username,
+              customerId: access.customerId,
+              fields: [...access.fields],
+              operation: access.operation,
+            });
+          return { grantId: g.id };
+        }
+        refusal = why;
+      }
+      return { refusal };
+    },
+
+    /** Accesses made under a grant (for the console's grant view). */
+    accesses(tx: Tx, grantId: string) {
+      return tx.select().from(grantAccesses).where(eq(grantAccesses.grantId, grantId)).orderBy(asc(grantAccesses.id));
+    },
+  };
+}
+
+export type UseService = ReturnType<typeof createUseService>;

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { codeSchema } from '../purposes/purposes-types.js';
+
+export const USE_METHODS = ['view', 'api', 'export'] as const;
+export type UseMethod = (typeof USE_METHODS)[number];
+
+export const customerScopeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('all') }),
+  z.object({ kind: z.literal('list'), ids: z.array(z.uuid()).min(1).max(10_000) }),
+]);
+export type CustomerScope = z.infer<typeof customerScopeSchema>;
+
+export const createUseApplicationInput = z
+  .object({
+    purposeCode: codeSchema,
+    scenario: z.string().trim().min(2).max(500),
+    fields: z.array(codeSchema).min(1).max(64),
+    customerScope: customerScopeSchema,
+    method: z.enum(USE_METHODS),
+    validFrom: z.iso.datetime(),
+    validUntil: z.iso.datetime(),
+    justification: z.string().trim().min(4).max(2000),
+  })
+  .refine((a) => Date.parse(a.validUntil) > Date.parse(a.validFrom), {
+    message: 'the period must end after it starts',
+    path: ['validUntil'],
+  });
+export type CreateUseApplicationInput = z.input<typeof createUseApplicationInput>;
+
+export const reviewUseApplicationInput = z.object({
+  decision: z.enum(['approve', 'reject', 'return']),
+  comment: z.string().trim().max(2000).optional(),
+});
+export type ReviewUseApplicationInput = z.input<typeof reviewUseApplicationInput>;
+
+export const delegationInput = z
+  .object({ delegateId: z.uuid(), validFrom: z.iso.datetime(), validUntil: z.iso.datetime(), reason: z.string().trim().min(2).max(500) })
+  .refine((d) => Date.parse(d.validUntil) > Date.parse(d.validFrom), {
+    message: 'the period must end after it starts',
+    path: ['validUntil'],
+  });
+export type DelegationInput = z.input<typeof delegationInput>;
+
+export const revokeGrantInput = z.object({ reason: z.string().trim().min(2).max(500) });
+
+export const reviewSchema = z.object({
+  step: z.number().int(),
+  stepRole: z.string(),
+  reviewerName: z.string(),
+  onBehalfOf: z.uuid().nullable(),
+  decision: z.enum(['approve', 'reject', 'return']),
+  comment: z.string().nullable(),
+  decidedAt: z.iso.datetime(),
+});
+
+export const useApplicationSchema = z.object({
+  id: z.uuid(),
+  applicantId: z.uuid(),
+  applicantName: z.string(),
+  departmentId: z.uuid(),
+  purposeCode: z.string(),
+  scenario: z.string(),
+  fields: z.array(z.string()),
+  customerScope: customerScopeSchema,
+  method: z.enum(USE_METHODS),
+  validFrom: z.iso.datetime(),
+  validUntil: z.iso.datetime(),
+  justification: z.string(),
+  sensitive: z.boolean(),
+  chain: z.array(z.string()),
+  step: z.number().int(),
+  status: z.enum(['draft', 'in_review', 'returned', 'approved', 'rejected', 'withdrawn']),
+  createdAt: z.iso.datetime(),
+  submittedAt: z.iso.datetime().nullable(),
+  decidedAt: z.iso.datetime().nullable(),
+  reviews: z.array(reviewSchema),
+  grantId: z.uuid().nullable(),
+});
+export type UseApplication = z.infer<typeof useApplicationSchema>;
+
+export const grantSchema = z.object({
+  id: z.uuid(),
+  applicationId: z.uuid(),
+  departmentId: z.uuid(),
+  holderId: z.uuid(),
+  purposeCode: z.string(),
+  fields: z.array(z.string()),
+  customerScope: customerScopeSchema,
+  method: z.string(),
+  validFrom: z.iso.datetime(),
+  validUntil: z.iso.datetime(),
+  status: z.enum(['active', 'expired', 'revoked']),
+  revokedAt: z.iso.datetime().nullable(),
+  revokedBy: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+  accesses: z.number().int(),
+});
+export type Grant = z.infer<typeof grantSchema>;

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, ForbiddenError, type Actor } from '../src/index.js';
+import { createTestCore, DB_KINDS, makeUser, reportSkip, type TestCore } from './helpers.js';
+import { seedPurpose, type PurposeFixture } from './consent-fixtures.js';
+
+for (const { kind, skip } of DB_KINDS) {
+  reportSkip(`use-application suite on ${kind}`, skip);
+  describe.skipIf(skip)(`use applications, review chain and grants on ${kind}`, () => {
+    let t: TestCore;
+    let f: PurposeFixture;
+    let manager: Actor;
+    let officer: Actor;
+    let customerId: string;
+    const q = (sql: string, params?: unknown[]) => t.db.database.query(sql, params);
+    const period = (days: number) => ({
+      validFrom: new Date(Date.now() - 60_000).toISOString(),
+      validUntil: new Date(Date.now() + days * 86_400_000).toISOString(),
+    });
+
+    beforeAll(async () => {
+      t = await createTestCore(kind);
+      f = await seedPurpose(t.core, { fields: ['name', 'mobile', 'health'] });
+      manager = await makeUser(t.core, ['management_approver']);
+      officer = await makeUser(t.core, ['compliance_officer']);
+      const r = await t.core.collection.collect(
+        f.staff,
+        {
+          purposeCode: f.code,
+          noticeId: f.noticeId,
+          channelId: f.channelId,
+          fields: { name: '申请测试', mobile: '13312345678', health: '良好' },
+          consent: { method: 'checkbox', scope: ['name', 'mobile'], separate: [{ type: 'sensitive', category: 'health' }] },
+        },
+        { idempotencyKey: randomBytes(12).toString('hex') },
+      );
+      customerId = r.customerId!;
+    });
+    afterAll(async () => t?.close());
+
+    const apply = (fields: string[], scope: { kind: 'all' } | { kind: 'list'; ids: string[] } = { kind: 'all' }, days = 30) =>
+      t.core.use.create(f.staff, {
+        purposeCode: f.code,
+        scenario: '回访',
+        fields,
+        customerScope: scope,
+        method: 'view',
+        justification: '售后回访需要联系客户',
+        ...period(days),
+      });
+
+    it('walks the full chain: head, then management; the grant is used and recorded, then revoked and refused', async () => {
+      const app = await apply(['name', 'mobile'], { kind: 'list', ids: [customerId] });
+      expect(app).toMatchObject({ status: 'draft', sensitive: false, chain: ['department_head', 'management_approver'] });
+      await t.core.use.submit(f.staff, app.id);
+      // The management approver cannot take the department head's step.
+      await expect(t.core.use.review(manager, app.id, { decision: 'approve' })).rejects.toBeInstanceOf(ForbiddenError);
+      const afterHead = await t.core.use.review(f.author, app.id, { decision: 'approve', comment: '同意' });
+      expect(afterHead).toMatchObject({ status: 'in_review', step: 1 });
+      const approved = await t.core.use.review(manager, app.id, { decision: 'approve' });
+      expect(approved.status).toBe('approved');
+      expect(approved.reviews.map((r) => [r.stepRole, r.decision])).toEqual([
+        ['department_head', 'approve'],
+        ['management_approver', 'approve'],
+      ]);
+      expect(approved.grantId).toBeTruthy();
+      const use = () =>
+        t.db.database.transaction((tx) =>
+          t.core.use.useGrant(tx, f.staff, {
+            purposeCode: f.code,
+            fields: ['mobile'],
+            customerId,
+            method: 'view',
+            operation: 'revealCustomerFields',
+          }),
+        );
+      expect(await use()).toEqual({ grantId: approved.grantId });
+      const [n] = await q(`SELECT count(*)::int AS n FROM grant_accesses WHERE grant_id = $1`, [approved.grantId]);
+      expect(n!.n).toBe(1);
+      // Outside the grant: another field, another customer, a stronger method.
+      const outside = (fields: string[], cid: string | null, method: 'view' | 'export' = 'view') =>
+        t.db.database.transaction((tx) =>
+          t.core.use.useGrant(tx, f.staff, { purposeCode: f.code, fields, customerId: cid, method, operation: 'x' }),
+        );
+      expect(await outside(['health'], customerId)).toEqual({ refusal: 'fields_outside_grant' });
+      expect(await outside(['mobile'], '00000000-0000-4000-8000-000000000000')).toEqual({ refusal: 'customer_outside_grant' });
+      expect(await outside(['mobile'], customerId, 'export')).toEqual({ refusal: 'method_outside_grant' });
+      await t.core.use.revokeGrant(officer, approved.grantId!, { reason: '项目结束' });
+      expect(await use()).toEqual({ refusal: 'revoked' });
+      await expect(t.core.use.revokeGrant(officer, approved.grantId!, { reason: 'again' })).rejects.toBeInstanceOf(ConflictError);
+      const listed = await t.core.use.listGrants(officer);
+      expect(listed.find((g) => g.id === approved.grantId)).toMatchObject({ status: 'revoked', accesses: 1 });
+      await t.core.audit.flush();
+      const actions = (await q(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY id`, [app.id])).map((r) => r.action);
+      expect(actions).toEqual([
+        'use_application.created',
+        'use_application.submitted',
+        'use_application.step_approved',
+        'use_application.approved',
+      ]);
+    });
+
+    it('refuses self-approval, adds the compliance officer for sensitive fields, and records returns and delegation', async () => {
+      // The department head applies: they cannot approve their own application.
+      const own = await t.core.use.create(f.author, {
+        purposeCode: f.code,
+        scenario: '分析',
+        fields: ['name'],
+        customerScope: { kind: 'all' },
+        method: 'view',
+        justification: '统计分析需要',
+        ...period(10),
+      });
+      await t.core.use.submit(f.author, own.id);
+      await expect(t.core.use.review(f.author, own.id, { decision: 'approve' })).rejects.toBeInstanceOf(ForbiddenError);
+
+      const app = await apply(['name', 'health']);
+      expect(app.chain).toEqual(['department_head', 'management_approver', 'compliance_officer']);
+      await t.core.use.submit(f.staff, app.id);
+      const returned = await t.core.use.review(f.author, app.id, { decision: 'return', comment: '说明更具体的场景' });
+      expect(returned.status).toBe('returned');
+      await t.core.use.submit(f.staff, app.id);
+      await t.core.use.review(f.author, app.id, { decision: 'approve' });
+      // The management approver delegates to a colleague without the role.
+      const deputy = await makeUser(t.core, ['staff']);
+      await expect(t.core.use.review(deputy, app.id, { decision: 'approve' })).rejects.toBeInstanceOf(ForbiddenError);
+      await t.core.use.delegate(manager, { delegateId: deputy.userId!, reason: '休假', ...period(2) });
+      const step2 = await t.core.use.review(deputy, app.id, { decision: 'approve', comment: '代批' });
+      expect(step2.reviews.at(-1)).toMatchObject({ stepRole: 'management_approver', onBehalfOf: manager.userId });
+      const done = await t.core.use.review(officer, app.id, { decision: 'approve' });
+      expect(done.status).toBe('approved');
+    });
+
+    it('refuses an expired grant', async () => {
+      const app = await apply(['name'], { kind: 'all' }, 30);
+      await t.core.use.submit(f.staff, app.id);
+      await t.core.use.review(f.author, app.id, { decision: 'approve' });
+      const done = await t.core.use.review(manager, app.id, { decision: 'approve' });
+      await q(`UPDATE grants SET status = 'revoked' WHERE id <> $1 AND purpose_code = $2`, [done.grantId, f.code]);
+      await q(`UPDATE grants SET valid_until = now() - interval '1 minute', valid_from = now() - interval '2 days' WHERE id = $1`, [
+        done.grantId,
+      ]);
+      const r = await t.db.database.transaction((tx) =>
+        t.core.use.useGrant(tx, f.staff, { purposeCode: f.code, fields: ['name'], customerId, method: 'view', operation: 'x' }),
+      );
+      expect(r).toEqual({ refusal: 'expired' });
+      expect((await t.core.use.listGrants(officer)).find((g) => g.id === done.grantId)!.status).toBe('expired');
+    });
+  });
+}
