@@ -410,16 +410,14 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
       for (const g of rows) {
         const why = grantRefusal(g, access, Date.now());
         if (why === null) {
-          await tx
-            .insert(grantAccesses)
-            .values({
-              grantId: g.id,
-              actorId: actor.userId,
-              actorName: actor.username,
-              customerId: access.customerId,
-              fields: [...access.fields],
-              operation: access.operation,
-            });
+          await tx.insert(grantAccesses).values({
+            grantId: g.id,
+            actorId: actor.userId,
+            actorName: actor.username,
+            customerId: access.customerId,
+            fields: [...access.fields],
+            operation: access.operation,
+          });
           return { grantId: g.id };
         }
         refusal = why;
