@@ -4,7 +4,7 @@
  * Arranges through the API: a department head drafts a consent-based purpose (name, mobile,
  * health) that a compliance officer approves, a published notice, a web channel whose registered
  * origin is a shop page served by this test on another port, and the purpose assigned to the
- * department (P5.1). Then in Chromium: the shop page embeds `<custos-consent>` from the Custos
+ * department (P5.1) with an approved use application (grant, P5.2). Then in Chromium: the shop page embeds `<custos-consent>` from the Custos
  * server; it shows the published notice; the customer fills the form, ticks the general consent
  * and, separately, the sensitive category (health), and submits. Staff then find the customer,
  * see the ledger: two grants carrying the published notice's hash, the health one a separate
@@ -103,6 +103,21 @@ describe.skipIf(SKIP)('consent widget, portal withdrawal and purpose-bound revea
     const n = await head.call<{ id: string }>('POST', '/api/v1/notices', { purposeId: p.id, content: { 'zh-CN': el('zh'), en: el('en') } });
     noticeHash = (await head.call<{ contentHash: string }>('POST', `/api/v1/notices/${n.id}/publish`)).contentHash;
     await officer.call('PUT', `/api/v1/departments/${dept.id}/purposes`, { purposes: [code] });
+    // P5.2: the staff member's use application, approved by the head, management and compliance (a sensitive field).
+    const manager = await mk('manager1', ['management_approver']);
+    const useApp = await staff.call<{ id: string }>('POST', '/api/v1/use-applications', {
+      purposeCode: code,
+      scenario: '售后服务',
+      fields: ['name', 'mobile', 'health'],
+      customerScope: { kind: 'all' },
+      method: 'view',
+      validFrom: new Date(Date.now() - 60_000).toISOString(),
+      validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      justification: '售后服务需要核对客户信息',
+    });
+    await staff.call('POST', `/api/v1/use-applications/${useApp.id}/submit`);
+    for (const reviewer of [head, manager, officer])
+      await reviewer.call('POST', `/api/v1/use-applications/${useApp.id}/reviews`, { decision: 'approve' });
 
     // The shop: another origin, embedding the widget from the Custos server.
     let page = '';

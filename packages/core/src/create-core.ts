@@ -109,7 +109,15 @@ export async function createCore(opts: CoreOptions) {
   });
 
   const policy = createPolicyCache({ ttlMs: config.consent.cacheSeconds * 1000 });
-  const customers = createCustomersService({ runner, keyring, maskPolicy, policy });
+  // Late-bound: the use service (grants) is made after the vault, which asks it for grants.
+  const grantsRef: { useGrant?: NonNullable<Parameters<typeof createCustomersService>[0]['useGrant']> } = {};
+  const customers = createCustomersService({
+    runner,
+    keyring,
+    maskPolicy,
+    policy,
+    useGrant: (tx, actor, access) => grantsRef.useGrant!(tx, actor, access),
+  });
   const channels = createChannelsService({ runner, database });
   // Consent evidence (IP, user agent) is kept only as keyed hashes, under a key derived from the vault's index key.
   let evidenceKey: Buffer | null = null;
@@ -153,6 +161,9 @@ export async function createCore(opts: CoreOptions) {
     logger,
   });
 
+  const use = createUseService({ runner, notifier });
+  grantsRef.useGrant = use.useGrant;
+
   const timers: NodeJS.Timeout[] = [];
   const core = {
     config,
@@ -171,7 +182,7 @@ export async function createCore(opts: CoreOptions) {
     channels,
     notifier,
     purposes: createPurposesService({ runner, policy }),
-    use: createUseService({ runner, notifier }),
+    use,
     notices: createNoticesService({ runner, policy }),
     collection: createCollectionService({ runner, audit, customers, consent, policy, channels, maskPolicy }),
     portal: createPortalService({ runner, database, customers, consent, notifier, sessionMinutes: config.portal.sessionMinutes }),

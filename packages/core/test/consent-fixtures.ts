@@ -85,3 +85,31 @@ export async function seedPurpose(
     staff,
   };
 }
+
+/**
+ * P5.2: an approved use application (staff applies; the department head, then a management
+ * approver approve), so the fixture's staff hold a live grant to view these fields of any customer.
+ */
+export async function grantUse(core: Core, f: PurposeFixture, fields: string[], days = 30): Promise<string> {
+  const manager = await makeUser(core, ['management_approver']);
+  const cats = await core.catalogue.list(f.approver);
+  const sensitive = fields.some((x) => cats.find((c) => c.code === x)?.sensitivity === 'sensitive');
+  const app = await core.use.create(f.staff, {
+    purposeCode: f.code,
+    scenario: 'customer service',
+    fields,
+    customerScope: { kind: 'all' },
+    method: 'view',
+    validFrom: new Date(Date.now() - 60_000).toISOString(),
+    validUntil: new Date(Date.now() + days * 86_400_000).toISOString(),
+    justification: 'answering customers’ calls',
+  });
+  await core.use.submit(f.staff, app.id);
+  await core.use.review(f.author, app.id, { decision: 'approve' });
+  const done = await core.use.review(manager, app.id, { decision: 'approve' });
+  if (sensitive) {
+    const approved = await core.use.review(f.approver, app.id, { decision: 'approve' });
+    return approved.grantId!;
+  }
+  return done.grantId!;
+}

@@ -13,7 +13,7 @@ import {
   type CollectInput,
 } from '../src/index.js';
 import { createTestCore, DB_KINDS, reportSkip, SYSTEM, type TestCore } from './helpers.js';
-import { noticeContentFor, seedPurpose, type PurposeFixture } from './consent-fixtures.js';
+import { grantUse, noticeContentFor, seedPurpose, type PurposeFixture } from './consent-fixtures.js';
 
 const MOBILE = '13900139000';
 const ID = '11010519491231002X';
@@ -46,6 +46,7 @@ for (const { kind, skip } of DB_KINDS) {
       f = await seedPurpose(t.core);
       web = channelActor({ id: f.channelId, code: 'web' });
       await t.core.customers.setDepartmentPurposes(SYSTEM, f.staff.departmentId!, { purposes: [f.code] });
+      await grantUse(t.core, f, ['name', 'mobile', 'email', 'resident_id', 'health']);
     });
     afterAll(async () => t?.close());
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, type Actor } from '../src/index.js';
 import { createTestCore, DB_KINDS, makeUser, reportSkip, type TestCore } from './helpers.js';
-import { seedPurpose, type PurposeFixture } from './consent-fixtures.js';
+import { grantUse, seedPurpose, type PurposeFixture } from './consent-fixtures.js';
 
 for (const { kind, skip } of DB_KINDS) {
   reportSkip(`use-application suite on ${kind}`, skip);
@@ -129,6 +129,37 @@ for (const { kind, skip } of DB_KINDS) {
       expect(step2.reviews.at(-1)).toMatchObject({ stepRole: 'management_approver', onBehalfOf: manager.userId });
       const done = await t.core.use.review(officer, app.id, { decision: 'approve' });
       expect(done.status).toBe('approved');
+    });
+
+    it('a plain read for a registered purpose needs a live grant, and is recorded against it', async () => {
+      const g = await seedPurpose(t.core, { fields: ['name', 'mobile'] });
+      await t.core.customers.setDepartmentPurposes({ ...officer, type: 'system' }, g.staff.departmentId!, { purposes: [g.code] });
+      const c = await t.core.collection.collect(
+        g.staff,
+        {
+          purposeCode: g.code,
+          noticeId: g.noticeId,
+          channelId: g.channelId,
+          fields: { name: '授权测试', mobile: '13312340000' },
+          consent: { method: 'checkbox', scope: ['name', 'mobile'], separate: [] },
+        },
+        { idempotencyKey: randomBytes(12).toString('hex') },
+      );
+      const read = () =>
+        t.core.customers.reveal(g.staff, c.customerId!, { fields: ['mobile'], purpose: g.code, justification: '回访客户' });
+      await expect(read()).rejects.toThrow(/no live grant covers this read \(no_grant\)/);
+      const grantId = await grantUse(t.core, g, ['mobile']);
+      expect((await read()).values.mobile).toBe('13312340000');
+      await expect(
+        t.core.customers.reveal(g.staff, c.customerId!, { fields: ['name'], purpose: g.code, justification: '回访客户' }),
+      ).rejects.toThrow(/fields_outside_grant/);
+      const [n] = await q(`SELECT count(*)::int AS n FROM grant_accesses WHERE grant_id = $1 AND operation = 'revealCustomerFields'`, [
+        grantId,
+      ]);
+      expect(n!.n).toBe(1);
+      await t.core.audit.flush();
+      const [ev] = await q(`SELECT details FROM audit_events WHERE action = 'customer.revealed' AND resource_id = $1`, [c.customerId]);
+      expect((ev!.details as { grantId: string }).grantId).toBe(grantId);
     });
 
     it('refuses an expired grant', async () => {

@@ -38,6 +38,18 @@ export interface CustomersDeps {
   maskPolicy: PiMaskPolicy;
   /** Consent decisions for registered purposes (P3.4, P5.1). */
   policy?: PolicyCache;
+  /** P5.2: a live grant must cover a plain read for a registered purpose; the access is recorded against it. */
+  useGrant?: (
+    tx: Tx,
+    actor: Actor,
+    access: {
+      purposeCode: string;
+      fields: readonly string[];
+      customerId: string | null;
+      method: 'view' | 'api' | 'export';
+      operation: string;
+    },
+  ) => Promise<{ grantId: string } | { refusal: string }>;
 }
 
 /**
@@ -522,6 +534,7 @@ export function createCustomersService(deps: CustomersDeps) {
         assertNoPlainPi('justification', data.justification);
         await requirePurpose(ctx, data.purpose);
         const { dataKey } = await loadCustomer(ctx.tx, id);
+        let grantId: string | null = null;
         // A registered purpose reads only what the customer's consent (or its other legal basis) covers.
         if (policy && (await policy.activePurposes(ctx.tx)).has(data.purpose)) {
           const denied = (await policy.decide(ctx.tx, id, data.purpose, data.fields)).filter((d) => !d.allow);
@@ -531,6 +544,17 @@ export function createCustomersService(deps: CustomersDeps) {
               'consent',
               ['P3.4', 'P5.1'],
             );
+          if (deps.useGrant && ctx.actor.type !== 'system') {
+            const g = await deps.useGrant(ctx.tx, ctx.actor, {
+              purposeCode: data.purpose,
+              fields: data.fields,
+              customerId: id,
+              method: ctx.actor.authMethod === 'api_token' ? 'api' : 'view',
+              operation: 'revealCustomerFields',
+            });
+            if ('refusal' in g) throw new ForbiddenError(`no live grant covers this read (${g.refusal})`, 'grant', ['P5.1', 'P5.2']);
+            grantId = g.grantId;
+          }
         } else if (policy && !(USE_PURPOSES as readonly string[]).includes(data.purpose)) {
           throw new ForbiddenError(`purpose ${data.purpose} is not an active purpose`, 'purpose', ['P5.1']);
         }
@@ -552,7 +576,7 @@ export function createCustomersService(deps: CustomersDeps) {
           resourceId: id,
           purposeId: data.purpose,
           clauses: ['P4.1', 'P5.1'],
-          details: { fields: data.fields, purpose: data.purpose, justification: data.justification },
+          details: { fields: data.fields, purpose: data.purpose, justification: data.justification, grantId },
         });
         return { customerId: id, purpose: data.purpose, values };
       });
