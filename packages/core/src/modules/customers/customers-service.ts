@@ -576,7 +576,7 @@ export function createCustomersService(deps: CustomersDeps) {
           resourceId: id,
           purposeId: data.purpose,
           clauses: ['P4.1', 'P5.1'],
-          details: { fields: data.fields, purpose: data.purpose, justification: data.justification, grantId },
+          details: { fields: data.fields, purpose: data.purpose, justification: data.justification, ...(grantId ? { grantId } : {}) },
         });
         return { customerId: id, purpose: data.purpose, values };
       });
