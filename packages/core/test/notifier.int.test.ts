@@ -3,6 +3,7 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/index.js';
+import { redactDeliveryError } from '../src/modules/notifier/notifier-service.js';
 import { createTestCore, DB_KINDS, reportSkip, type TestCore } from './helpers.js';
 import { seedPurpose, type PurposeFixture } from './consent-fixtures.js';
 
@@ -142,6 +143,14 @@ for (const { kind, skip } of DB_KINDS) {
       expect(mails.at(-1)).toMatch(/\d{6}/);
       const [row] = await q(`SELECT status FROM outbox WHERE topic = 'portal.code' ORDER BY id DESC LIMIT 1`);
       expect(row!.status).toBe('delivered');
+    });
+
+    it('keeps addresses out of recorded delivery errors', () => {
+      expect(redactDeliveryError('550 5.1.1 <li.si@example.com>: Recipient address rejected')).toBe(
+        '550 5.1.1 <[address]>: Recipient address rejected',
+      );
+      expect(redactDeliveryError('gateway refused 138 0013 8000')).toBe('gateway refused [number]');
+      expect(redactDeliveryError('webhook answered 503')).toBe('webhook answered 503');
     });
 
     it('gives up after the last attempt and marks the message failed', async () => {

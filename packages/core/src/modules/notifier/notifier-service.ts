@@ -39,6 +39,17 @@ function maskAddress(to: string): string {
   return to.length > 4 ? `${'*'.repeat(to.length - 4)}${to.slice(-4)}` : '****';
 }
 
+/**
+ * A transport's error can quote the address it failed to reach (SMTP servers echo rejected
+ * recipients): keep e-mail addresses and phone-like digit runs out of the outbox and the log.
+ */
+export function redactDeliveryError(message: string): string {
+  return message
+    .replace(/[^\s<>"'()@,;:]+@[^\s<>"'()@,;:]+/g, '[address]')
+    .replace(/\+?\d[\d\s-]{6,}\d/g, '[number]')
+    .slice(0, 300);
+}
+
 /** Development transport: writes the message to the log, address masked (the text only in development). */
 export function logTransport(logger: NotifierLogger, showText: boolean): Transport {
   return {
@@ -127,7 +138,7 @@ export function createNotifier(deps: {
           .where(eq(outbox.id, m.id));
       } catch (e) {
         const failed = m.attempts >= MAX_ATTEMPTS;
-        const error = (e as Error).message.slice(0, 300);
+        const error = redactDeliveryError((e as Error).message);
         await database.db
           .update(outbox)
           .set({
