@@ -8,7 +8,7 @@ import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import { parseInput } from '../../validation.js';
 import type { CachedPurpose, PolicyCache } from './consent-cache.js';
-import { applyEntry, entryCategories, type Decision, type LedgerEntry, type SeparateType, type StateRow } from './consent-fns.js';
+import { applyEntry, stateKey, type Decision, type LedgerEntry, type StateRow } from './consent-fns.js';
 import {
   checkConsentInput,
   recordConsentInput,
@@ -128,81 +128,28 @@ export function createConsentService(deps: { runner: Runner; policy: PolicyCache
     if (!entries.length) return [];
     // A customer created in this very transaction is invisible to others and has no state yet.
     let state = new Map<string, StateRow>();
-    if (opts.newCustomer) return appendForNewCustomer(tx, customerId, entries);
     if (!opts.newCustomer) {
       if (!(await policy.lockCustomer(tx, customerId))) throw new NotFoundError('customer not found');
       state = await policy.freshState(tx, customerId);
     }
-    const inserted = await tx
-      .insert(consentRecords)
-      .values(
-        entries.map((e) => ({
-          customerId,
-          kind: e.kind,
-          purposeId: e.purpose.id,
-          purposeCode: e.purpose.code,
-          purposeVersion: e.purpose.version,
-          noticeId: e.notice?.id ?? null,
-          noticeHash: e.notice?.hash ?? null,
-          scope: e.scope,
-          separateType: e.separate?.type ?? null,
-          separateTarget: e.separate ? (e.separate.type === 'sensitive' ? e.separate.category : e.separate.recipient) : null,
-          method: e.method,
-          channelId: e.channelId,
-          evidence: e.evidence,
-          recordedBy: e.recordedBy,
-          expiresAt: e.expiresAt,
-        })),
-      )
-      .returning();
-    inserted.sort((a, b) => a.seq - b.seq);
-    const changed = new Map<string, StateRow>();
-    for (const r of inserted) {
-      for (const row of applyEntry(state, toLedgerEntry(r))) changed.set(`${row.purposeCode}\u0000${row.category}`, row);
-    }
-    if (changed.size) {
-      await tx
-        .insert(consentState)
-        .values([...changed.values()].map((s) => ({ customerId, ...s })))
-        .onConflictDoUpdate({
-          target: [consentState.customerId, consentState.purposeCode, consentState.category],
-          set: {
-            status: sql`excluded.status`,
-            separate: sql`excluded.separate`,
-            purposeVersion: sql`excluded.purpose_version`,
-            consentId: sql`excluded.consent_id`,
-            givenAt: sql`excluded.given_at`,
-            withdrawnAt: sql`excluded.withdrawn_at`,
-            expiresAt: sql`excluded.expires_at`,
-          },
-        });
-    }
-    policy.invalidateCustomer(customerId);
-    return inserted.map((r) => r.id);
-  }
-
-  /**
-   * The same for a customer created in this transaction, in one statement without the ORM: the
-   * ledger rows and their projection (ids made here, times from the transaction's now()).
-   */
-  async function appendForNewCustomer(tx: Tx, customerId: string, entries: NewEntry[]): Promise<string[]> {
-    const NOW = new Date(0); // stands for the transaction's now() in the projection
-    const state = new Map<string, StateRow>();
+    const NOW = new Date(0); // stands for the transaction's now(), the ledger rows' recorded_at
     const params: unknown[] = [customerId];
-    const rec: string[] = [];
-    const ids: string[] = [];
     const p = (v: unknown) => {
       params.push(v);
       return `$${params.length}`;
     };
+    const rec: string[] = [];
+    const ids: string[] = [];
+    const changed = new Map<string, StateRow>();
     for (const e of entries) {
       const id = randomUUID();
       ids.push(id);
       const target = e.separate ? (e.separate.type === 'sensitive' ? e.separate.category : e.separate.recipient) : null;
+      // Rows of one multi-row INSERT get their seq in VALUES order: the ledger order applied here.
       rec.push(
         `(${p(id)}::uuid, $1, ${p(e.kind)}, ${p(e.purpose.id)}::uuid, ${p(e.purpose.code)}, ${p(e.purpose.version)}::int, ${p(e.notice?.id ?? null)}::uuid, ${p(e.notice?.hash ?? null)}, ${p(e.scope)}::text[], ${p(e.separate?.type ?? null)}, ${p(target)}, ${p(e.method)}, ${p(e.channelId)}::uuid, ${p(JSON.stringify(e.evidence))}::jsonb, ${p(e.recordedBy)}, ${p(e.expiresAt)}::timestamptz)`,
       );
-      applyEntry(state, {
+      const entry: LedgerEntry = {
         id,
         kind: e.kind,
         purposeCode: e.purpose.code,
@@ -212,19 +159,27 @@ export function createConsentService(deps: { runner: Runner; policy: PolicyCache
         separateTarget: target,
         recordedAt: NOW,
         expiresAt: e.expiresAt,
-      });
+      };
+      for (const row of applyEntry(state, entry)) changed.set(stateKey(row.purposeCode, row.category), row);
     }
-    const when = (d: Date | null) => (d === NOW ? 'now()' : `${p(d)}::timestamptz`);
-    const st = [...state.values()].map(
+    const when = (d: Date | null) => (d === null ? 'NULL' : d === NOW ? 'now()' : `${p(d)}::timestamptz`);
+    const st = [...changed.values()].map(
       (s) =>
-        `($1, ${p(s.purposeCode)}, ${p(s.category)}, ${p(s.status)}, ${p(s.separate)}::boolean, ${p(s.purposeVersion)}::int, ${p(s.consentId)}::uuid, ${when(s.givenAt)}, ${s.withdrawnAt ? when(s.withdrawnAt) : 'NULL'}, ${p(s.expiresAt)}::timestamptz)`,
+        `($1, ${p(s.purposeCode)}, ${p(s.category)}, ${p(s.status)}, ${p(s.separate)}::boolean, ${p(s.purposeVersion)}::int, ${p(s.consentId)}::uuid, ${when(s.givenAt)}, ${when(s.withdrawnAt)}, ${p(s.expiresAt)}::timestamptz)`,
     );
+    const insertRecords = `INSERT INTO consent_records (id, customer_id, kind, purpose_id, purpose_code, purpose_version, notice_id, notice_hash, scope, separate_type, separate_target, method, channel_id, evidence, recorded_by, expires_at)
+       VALUES ${rec.join(', ')}`;
+    // Ledger rows and their projection in one statement, without the ORM (this is collection's hot path).
     await rawRows(
       tx,
-      `WITH r AS (INSERT INTO consent_records (id, customer_id, kind, purpose_id, purpose_code, purpose_version, notice_id, notice_hash, scope, separate_type, separate_target, method, channel_id, evidence, recorded_by, expires_at)
-                  VALUES ${rec.join(', ')})
-       INSERT INTO consent_state (customer_id, purpose_code, category, status, separate, purpose_version, consent_id, given_at, withdrawn_at, expires_at)
-       VALUES ${st.join(', ')}`,
+      st.length
+        ? `WITH r AS (${insertRecords})
+           INSERT INTO consent_state (customer_id, purpose_code, category, status, separate, purpose_version, consent_id, given_at, withdrawn_at, expires_at)
+           VALUES ${st.join(', ')}
+           ON CONFLICT (customer_id, purpose_code, category) DO UPDATE SET status = excluded.status, separate = excluded.separate,
+             purpose_version = excluded.purpose_version, consent_id = excluded.consent_id, given_at = excluded.given_at,
+             withdrawn_at = excluded.withdrawn_at, expires_at = excluded.expires_at`
+        : insertRecords,
       params,
     );
     policy.invalidateCustomer(customerId);
@@ -444,19 +399,4 @@ export function createConsentService(deps: { runner: Runner; policy: PolicyCache
   };
 }
 
-export function toLedgerEntry(r: RecordRow): LedgerEntry {
-  return {
-    id: r.id,
-    kind: r.kind,
-    purposeCode: r.purposeCode,
-    purposeVersion: r.purposeVersion,
-    scope: r.scope,
-    separateType: (r.separateType as SeparateType | null) ?? null,
-    separateTarget: r.separateTarget,
-    recordedAt: r.recordedAt,
-    expiresAt: r.expiresAt,
-  };
-}
-
-export { entryCategories };
 export type ConsentService = ReturnType<typeof createConsentService>;
