@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { collectionImports } from '../../db/schema.js';
-import { CustosError, InvalidError, PolicyViolationError, type FieldProblem } from '../../errors.js';
+import { CustosError, InvalidError, PolicyViolationError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import type { AuditService } from '../../audit/audit-service.js';
 import { parseInput } from '../../validation.js';
 import type { ChannelsService } from '../channels/channels-service.js';
-import type { CachedPurpose, PolicyCache } from '../consent/consent-cache.js';
-import { consentScopeProblems, type ConsentService, type EvidenceMeta, type NewEntry } from '../consent/consent-service.js';
-import type { SeparateConsent } from '../consent/consent-types.js';
+import type { PolicyCache } from '../consent/consent-cache.js';
+import type { ConsentService, EvidenceMeta, NewEntry } from '../consent/consent-service.js';
+import { collectionProblems } from './collection-fns.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { maskFor, type PreparedField } from '../customers/customers-fns.js';
 import type { PiMaskPolicy } from '../../pi-types/index.js';
@@ -36,53 +36,6 @@ class IdempotentReplay extends CustosError {
   constructor() {
     super('replay');
   }
-}
-
-interface ConsentGiven {
-  method: string;
-  scope: readonly string[];
-  separate: readonly SeparateConsent[];
-}
-
-/**
- * P3.2, P3.4: the policy checks of one submission, all at once: fields outside the purpose, and
- * (for a consent-based purpose) fields without consent, sensitive fields without a separate one.
- */
-export function collectionProblems(
-  purpose: CachedPurpose,
-  fields: readonly string[],
-  consent: ConsentGiven | undefined,
-): { problems: FieldProblem[]; clauses: string[] } {
-  const problems: FieldProblem[] = [];
-  const clauses = new Set<string>();
-  for (const f of fields)
-    if (!purpose.fields.has(f)) {
-      problems.push({ field: f, reason: 'not_in_purpose' });
-      clauses.add('P3.2');
-    }
-  if (consent) {
-    for (const p of consentScopeProblems(purpose, consent.scope, consent.separate)) {
-      problems.push({ field: `consent.${p.field}`, reason: p.reason });
-      clauses.add('P3.4');
-    }
-  }
-  if (purpose.legalBasis === 'consent') {
-    if (!consent || (!consent.scope.length && !consent.separate.length)) {
-      problems.push({ field: 'consent', reason: 'consent_required' });
-      clauses.add('P3.4');
-    } else {
-      const separate = new Set(consent.separate.filter((s) => s.type === 'sensitive').map((s) => (s as { category: string }).category));
-      for (const f of fields) {
-        const sens = purpose.fields.get(f);
-        if (!sens) continue;
-        if (sens === 'sensitive' && !separate.has(f)) problems.push({ field: f, reason: 'separate_consent_required' });
-        else if (sens === 'general' && !consent.scope.includes(f)) problems.push({ field: f, reason: 'no_consent' });
-        else continue;
-        clauses.add('P3.4');
-      }
-    }
-  }
-  return { problems, clauses: [...clauses].sort() };
 }
 
 /**
@@ -254,7 +207,6 @@ export function createCollectionService(deps: {
       const rejectedRows: ImportResult['rejectedRows'] = [];
       let accepted = 0;
       let batches = 0;
-      let purposeId: string | null = null;
       // Validate everything first (pure checks need the purpose; read it in a short run).
       const { purpose } = await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx }) => {
         const channel = await channels.requireActive(tx, data.channelId);
@@ -266,7 +218,6 @@ export function createCollectionService(deps: {
           );
         return { purpose: await consent.activePurpose(tx, data.purposeCode) };
       });
-      purposeId = purpose.id;
       const valid: Array<{
         row: number;
         fields: Record<string, string>;
@@ -294,21 +245,19 @@ export function createCollectionService(deps: {
       for (let i = 0; i < valid.length; i += data.batchSize) {
         const batch = valid.slice(i, i + data.batchSize);
         batches++;
-        // Values that fail their PI type are rejected before the batch's transaction, so one bad value does not sink the batch.
+        // A value that fails its PI type rejects its row, not the batch: values are checked before anything is written.
         const ready: Array<{ row: number; prepared: PreparedField[]; consent: (typeof valid)[number]['consent'] }> = [];
-        await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx }) => {
-          for (const v of batch) {
-            try {
-              ready.push({ row: v.row, prepared: await vault.prepare(tx, v.fields), consent: v.consent });
-            } catch (e) {
-              if (e instanceof InvalidError) rejectedRows.push({ row: v.row, problems: e.problems });
-              else throw e;
-            }
-          }
-        });
-        if (!ready.length) continue;
         try {
           await runner.run(actor, OPERATIONS.importCustomerData, async ({ tx, audit, defer }) => {
+            for (const v of batch) {
+              try {
+                ready.push({ row: v.row, prepared: await vault.prepare(tx, v.fields), consent: v.consent });
+              } catch (e) {
+                if (e instanceof InvalidError) rejectedRows.push({ row: v.row, problems: e.problems });
+                else throw e;
+              }
+            }
+            if (!ready.length) return;
             const ids: string[] = [];
             for (const r of ready) {
               const stored = await storeCustomer(tx, actor, r.prepared, `imported via ${data.channelId} for ${purpose.code}`);
@@ -355,7 +304,7 @@ export function createCollectionService(deps: {
           .insert(collectionImports)
           .values({
             channelId: data.channelId,
-            purposeId: purposeId!,
+            purposeId: purpose.id,
             lawfulSource: data.lawfulSource,
             total: data.rows.length,
             accepted,

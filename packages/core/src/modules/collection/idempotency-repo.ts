@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { rawRows, type Tx } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import { ConflictError } from '../../errors.js';
@@ -7,35 +7,6 @@ import { canonicalJson } from '../notices/notices-fns.js';
 
 export function requestHash(input: unknown): string {
   return createHash('sha256').update(canonicalJson(input)).digest('hex');
-}
-
-/**
- * Claim an idempotency key in the operation's transaction. A concurrent retry waits on the
- * key's row until the first commits, then gets its response; if the first rolled back, the
- * retry does the work. Null: go ahead (and `complete` before commit).
- */
-export async function claimIdempotencyKey(tx: Tx, scope: string, key: string, hash: string): Promise<{ response: unknown } | null> {
-  const inserted = await tx
-    .insert(idempotencyKeys)
-    .values({ scope, key, requestHash: hash, response: sql`'null'::jsonb` })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
-  if (inserted.length) return null;
-  const prior = (
-    await tx
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
-  )[0]!;
-  if (prior.requestHash !== hash) throw new ConflictError('this Idempotency-Key was used for a different request');
-  return { response: prior.response };
-}
-
-export async function completeIdempotencyKey(tx: Tx, scope: string, key: string, response: unknown): Promise<void> {
-  await tx
-    .update(idempotencyKeys)
-    .set({ response })
-    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
 }
 
 /**

@@ -4,6 +4,9 @@
  * them, and the property test replays a ledger through them.
  */
 
+import type { FieldProblem } from '../../errors.js';
+import type { SeparateConsent } from './consent-types.js';
+
 export type SeparateType = 'sensitive' | 'sharing' | 'disclosure' | 'cross_border';
 
 export interface LedgerEntry {
@@ -118,4 +121,21 @@ export function decide(purpose: ActivePurposeView | undefined, row: StateRow | u
   if (row.purposeVersion < purpose.consentBaseline) return DENY('reconsent_required');
   if (sensitivity === 'sensitive' && !row.separate) return DENY('separate_consent_required');
   return ALLOW_CONSENT;
+}
+
+/** P3.2/P3.4: what a consent may name: fields of the purpose; separate consents for its sensitive fields. */
+export function consentScopeProblems(
+  purpose: Pick<ActivePurposeView, 'fields'>,
+  scope: readonly string[],
+  separate: readonly SeparateConsent[],
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const f of scope) if (!purpose.fields.has(f)) problems.push({ field: f, reason: 'not_in_purpose' });
+  for (const s of separate) {
+    if (s.type !== 'sensitive') continue;
+    const sens = purpose.fields.get(s.category);
+    if (!sens) problems.push({ field: s.category, reason: 'not_in_purpose' });
+    else if (sens !== 'sensitive') problems.push({ field: s.category, reason: 'not_sensitive' });
+  }
+  return problems;
 }

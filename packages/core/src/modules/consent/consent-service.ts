@@ -3,12 +3,12 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
 import { rawRows, sqlRows, type Tx } from '../../db/client.js';
 import { consentRecords, consentState, notices, purposes } from '../../db/schema.js';
-import { NotFoundError, PolicyViolationError, type FieldProblem } from '../../errors.js';
+import { NotFoundError, PolicyViolationError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import { parseInput } from '../../validation.js';
 import type { CachedPurpose, PolicyCache } from './consent-cache.js';
-import { applyEntry, stateKey, type Decision, type LedgerEntry, type StateRow } from './consent-fns.js';
+import { applyEntry, consentScopeProblems, stateKey, type Decision, type LedgerEntry, type StateRow } from './consent-fns.js';
 import {
   checkConsentInput,
   recordConsentInput,
@@ -81,23 +81,6 @@ export function toStateView(s: StateRow, now = Date.now()): ConsentStateView {
     withdrawnAt: s.withdrawnAt ? s.withdrawnAt.toISOString() : null,
     expiresAt: s.expiresAt ? s.expiresAt.toISOString() : null,
   };
-}
-
-/** P3.2/P3.4: what a consent may name: fields of the purpose; separate consents for its sensitive fields. */
-export function consentScopeProblems(
-  purpose: CachedPurpose,
-  scope: readonly string[],
-  separate: readonly SeparateConsent[],
-): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  for (const f of scope) if (!purpose.fields.has(f)) problems.push({ field: f, reason: 'not_in_purpose' });
-  for (const s of separate) {
-    if (s.type !== 'sensitive') continue;
-    const sens = purpose.fields.get(s.category);
-    if (!sens) problems.push({ field: s.category, reason: 'not_in_purpose' });
-    else if (sens !== 'sensitive') problems.push({ field: s.category, reason: 'not_sensitive' });
-  }
-  return problems;
 }
 
 /**
