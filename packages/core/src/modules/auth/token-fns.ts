@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Session and API tokens are 256 random bits; only their SHA-256 is stored. */
-export function newToken(prefix: 'cs' | 'cpat'): string {
+export function newToken(prefix: 'cs' | 'cpat' | 'cpt'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 

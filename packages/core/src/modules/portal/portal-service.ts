@@ -1,4 +1,4 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
 import { customerActor } from '../../context.js';
@@ -69,15 +69,16 @@ export function createPortalService(deps: {
             ])
           : null;
         const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-        const [challenge] = await tx
-          .insert(portalChallenges)
-          .values({ customerId, codeHash: 'pending', expiresAt: new Date(Date.now() + CODE_MINUTES * 60_000) })
-          .returning({ id: portalChallenges.id });
-        const id = challenge!.id;
+        // The id is made here so the code's hash (bound to it) goes in with the row.
+        const id = randomUUID();
         await tx
-          .update(portalChallenges)
-          .set({ codeHash: codeHash(id, code).toString('hex') })
-          .where(eq(portalChallenges.id, id));
+          .insert(portalChallenges)
+          .values({
+            id,
+            customerId,
+            codeHash: codeHash(id, code).toString('hex'),
+            expiresAt: new Date(Date.now() + CODE_MINUTES * 60_000),
+          });
         let sent = false;
         if (customerId) {
           const recent = await tx
@@ -140,7 +141,7 @@ export function createPortalService(deps: {
           .update(portalChallenges)
           .set({ usedAt: new Date(), attempts: c.attempts + 1 })
           .where(eq(portalChallenges.id, c.id));
-        const token = `cpt_${newToken('cs').slice(3)}`;
+        const token = newToken('cpt');
         const expiresAt = new Date(Date.now() + deps.sessionMinutes * 60_000);
         await tx.insert(portalSessions).values({ tokenHash: tokenHash(token), customerId: c.customerId!, expiresAt });
         await audit({ action: 'portal.signed_in', resourceType: 'customer', resourceId: c.customerId, details: { challengeId: c.id } });
