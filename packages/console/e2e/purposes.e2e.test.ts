@@ -188,7 +188,9 @@ describe.skipIf(SKIP)('purposes, notices and consents in the console', () => {
     await expect.poll(() => page.getByTestId('consent-ledger').innerText()).toContain('纸质签字');
     await page.screenshot({ path: path.join(RESULTS_DIR, 'console-consents.png'), fullPage: true });
     await page.goto(`${server.baseUrl}/#/consent-statistics`);
-    await expect.poll(() => page.getByTestId(`consent-stats-row-${active}`).innerText()).toMatch(/2|1/);
+    // One customer consented to name and mobile: two granted, none withdrawn.
+    await expect.poll(() => page.getByTestId(`consent-stats-bar-${active}-granted`).innerText()).toBe('2');
+    expect((await page.getByTestId(`consent-stats-bar-${active}-withdrawn`).innerText()).trim()).toBe('0');
     await page.close();
   });
 });
