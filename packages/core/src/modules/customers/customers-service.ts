@@ -394,14 +394,17 @@ export function createCustomersService(deps: CustomersDeps) {
 
     /** Decrypt one field of a customer for delivery (the notifier's recipient); never returned to callers. */
     async plainField(tx: Tx, id: string, field: string): Promise<string | null> {
+      return (await internal.plainFields(tx, id, [field]))[field] ?? null;
+    },
+
+    /** Several fields of one customer, decrypted with one key load and one query (the caller audits the read). */
+    async plainFields(tx: Tx, id: string, fields: readonly string[]): Promise<Record<string, string>> {
       const { dataKey } = await loadCustomer(tx, id);
-      const row = (
-        await tx
-          .select()
-          .from(customerFields)
-          .where(and(eq(customerFields.customerId, id), eq(customerFields.categoryCode, field)))
-      )[0];
-      return row ? decrypt(dataKey, id, row) : null;
+      const rows = await tx
+        .select()
+        .from(customerFields)
+        .where(and(eq(customerFields.customerId, id), inArray(customerFields.categoryCode, [...fields])));
+      return Object.fromEntries(rows.map((r) => [r.categoryCode, decrypt(dataKey, id, r)]));
     },
   };
 

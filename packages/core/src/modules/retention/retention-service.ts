@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { systemActor, type Actor } from '../../context.js';
 import { rawRows, type Database, type Tx } from '../../db/client.js';
@@ -187,15 +188,15 @@ export function createRetentionService(deps: RetentionDeps) {
     for (const i of items) {
       if (i.action !== 'anonymise') continue;
       const f = facts.get(i.customerId)!;
-      const has = new Set(f.fields);
-      const plain = async (field: string) => (has.has(field) ? deps.customers.internal.plainField(tx, i.customerId, field) : null);
-      const rid = await plain('resident_id');
-      const address = await plain('address');
+      const wanted = ['resident_id', 'address', 'gender'].filter((x) => f.fields.includes(x));
+      const plain = wanted.length ? await deps.customers.internal.plainFields(tx, i.customerId, wanted) : {};
+      const rid = plain.resident_id;
+      const address = plain.address;
       const g = generalise(
         {
           residentId: rid ? parseResidentId(rid) : null,
           provinceFromAddress: address ? (matchProvincePrefix(address)?.province.code ?? null) : null,
-          gender: await plain('gender'),
+          gender: plain.gender ?? null,
         },
         f.createdAt,
       );
@@ -208,8 +209,11 @@ export function createRetentionService(deps: RetentionDeps) {
       });
     }
     if (!rows.length) return;
-    // Shuffled, so insertion order does not follow the destruction records' order.
-    rows.sort(() => Math.random() - 0.5);
+    // Shuffled (Fisher–Yates), so insertion order does not follow the destruction records' order.
+    for (let k = rows.length - 1; k > 0; k--) {
+      const j = randomInt(k + 1);
+      [rows[k], rows[j]] = [rows[j]!, rows[k]!];
+    }
     await rawRows(
       tx,
       `INSERT INTO retention_statistics (purposes, birth_year_band, province_code, gender, collected_year, anonymised_on)
