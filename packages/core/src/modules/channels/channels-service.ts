@@ -3,11 +3,10 @@ import { eq } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
 import type { Database, Tx } from '../../db/client.js';
 import { channels, departments } from '../../db/schema.js';
-import { InvalidError, PolicyViolationError } from '../../errors.js';
+import { ConflictError, InvalidError, PolicyViolationError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import { isUniqueViolation, parseInput } from '../../validation.js';
-import { ConflictError } from '../../errors.js';
 import { createChannelInput, WEB_CHANNEL_TYPES, type Channel, type ChannelType, type CreateChannelInput } from './channels-types.js';
 
 type Row = typeof channels.$inferSelect;

@@ -1,3 +1,4 @@
+import type { Actor } from '../../context.js';
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { dataCategories, departments, purposes } from '../../db/schema.js';
@@ -69,7 +70,7 @@ export function createPurposesService(deps: { runner: Runner; policy: PolicyCach
   }
 
   return {
-    create(actor: Parameters<Runner['run']>[0], input: CreatePurposeInput): Promise<Purpose> {
+    create(actor: Actor, input: CreatePurposeInput): Promise<Purpose> {
       return runner.run(actor, OPERATIONS.createPurpose, async ({ tx, audit }) => {
         const data = parseInput(createPurposeInput, input);
         const cats = await tx
@@ -128,7 +129,7 @@ export function createPurposesService(deps: { runner: Runner; policy: PolicyCach
       });
     },
 
-    submit(actor: Parameters<Runner['run']>[0], id: string): Promise<Purpose> {
+    submit(actor: Actor, id: string): Promise<Purpose> {
       return runner.run(actor, OPERATIONS.submitPurpose, async ({ tx, audit }) => {
         const row = await load(tx, id);
         expect(row, 'draft', 'submitted');
@@ -147,7 +148,7 @@ export function createPurposesService(deps: { runner: Runner; policy: PolicyCach
       });
     },
 
-    approve(actor: Parameters<Runner['run']>[0], id: string, input: { comment?: string } = {}): Promise<Purpose> {
+    approve(actor: Actor, id: string, input: { comment?: string } = {}): Promise<Purpose> {
       return runner.run(actor, OPERATIONS.approvePurpose, async ({ tx, audit }) => {
         const data = parseInput(reviewInput, input);
         const row = await load(tx, id);
@@ -170,7 +171,7 @@ export function createPurposesService(deps: { runner: Runner; policy: PolicyCach
       });
     },
 
-    reject(actor: Parameters<Runner['run']>[0], id: string, input: { comment: string }): Promise<Purpose> {
+    reject(actor: Actor, id: string, input: { comment: string }): Promise<Purpose> {
       return runner.run(actor, OPERATIONS.rejectPurpose, async ({ tx, audit }) => {
         const data = parseInput(rejectInput, input);
         const row = await load(tx, id);
@@ -186,7 +187,7 @@ export function createPurposesService(deps: { runner: Runner; policy: PolicyCach
       });
     },
 
-    activate(actor: Parameters<Runner['run']>[0], id: string): Promise<Purpose> {
+    activate(actor: Actor, id: string): Promise<Purpose> {
       const result = runner.run(actor, OPERATIONS.activatePurpose, async ({ tx, audit }) => {
         const row = await load(tx, id);
         expect(row, 'approved', 'activated');
@@ -214,7 +215,7 @@ export function createPurposesService(deps: { runner: Runner; policy: PolicyCach
       return result.finally(() => policy.invalidatePurposes());
     },
 
-    retire(actor: Parameters<Runner['run']>[0], id: string): Promise<Purpose> {
+    retire(actor: Actor, id: string): Promise<Purpose> {
       const result = runner.run(actor, OPERATIONS.retirePurpose, async ({ tx, audit }) => {
         const row = await load(tx, id);
         expect(row, 'active', 'retired');
@@ -231,7 +232,7 @@ export function createPurposesService(deps: { runner: Runner; policy: PolicyCach
       return result.finally(() => policy.invalidatePurposes());
     },
 
-    list(actor: Parameters<Runner['run']>[0], input: { status?: PurposeStatus; code?: string } = {}): Promise<Purpose[]> {
+    list(actor: Actor, input: { status?: PurposeStatus; code?: string } = {}): Promise<Purpose[]> {
       return runner.run(actor, OPERATIONS.listPurposes, async ({ tx }) => {
         const q = parseInput(listPurposesInput, input);
         const where: SQL[] = [];
