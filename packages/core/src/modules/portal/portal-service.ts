@@ -71,14 +71,12 @@ export function createPortalService(deps: {
         const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
         // The id is made here so the code's hash (bound to it) goes in with the row.
         const id = randomUUID();
-        await tx
-          .insert(portalChallenges)
-          .values({
-            id,
-            customerId,
-            codeHash: codeHash(id, code).toString('hex'),
-            expiresAt: new Date(Date.now() + CODE_MINUTES * 60_000),
-          });
+        await tx.insert(portalChallenges).values({
+          id,
+          customerId,
+          codeHash: codeHash(id, code).toString('hex'),
+          expiresAt: new Date(Date.now() + CODE_MINUTES * 60_000),
+        });
         let sent = false;
         if (customerId) {
           const recent = await tx
