@@ -4,6 +4,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createCore, parseConfig, systemActor } from '@custos/core';
+import { seedRevealAccess } from '../../core/test/consent-fixtures.js';
+import { TEST_KDF } from '../../core/test/helpers.js';
 import { runCli } from '../src/cli.js';
 
 async function run(args: string[], env: Record<string, string>) {
@@ -30,10 +32,10 @@ describe('custos backup', () => {
 
   it('backup create writes an archive; restore into an empty data dir exits 0 with the chain intact', async () => {
     const src = envFor('src');
-    const core = await createCore({ config: parseConfig(src) });
-    const dept = await core.departments.create(systemActor(), { name: 'Service' });
+    const core = await createCore({ config: parseConfig(src), kdf: TEST_KDF });
     const c = await core.customers.create(systemActor(), { fields: { name: '赵六', mobile: '13800001234' } });
-    await core.customers.setDepartmentPurposes(systemActor(), dept.id, { purposes: ['customer_service'] });
+    // A registered purpose (legal basis contract) covering the mobile, held by a department with a live grant.
+    const { code: purpose } = await seedRevealAccess(core, { fields: ['name', 'mobile'] });
     await core.close();
 
     const made = await run(['backup', 'create', archive], src);
@@ -61,7 +63,7 @@ describe('custos backup', () => {
     try {
       const shown = await after.customers.reveal(systemActor(), c.id, {
         fields: ['mobile'],
-        purpose: 'customer_service',
+        purpose,
         justification: '恢复后核对',
       });
       expect(shown.values).toEqual({ mobile: '13800001234' });

@@ -78,6 +78,10 @@ const envSchema = z.object({
   /** P4.2: when the retention sweep runs (5-field cron, local time), or `off`. */
   CUSTOS_RETENTION_CRON: z.string().min(1).default('30 2 * * *'),
   CUSTOS_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(5000),
+  /** P5.3: where export files rest (encrypted) until downloaded; default <data dir>/exports. */
+  CUSTOS_EXPORT_DIR: z.string().min(1).optional(),
+  /** How long an export's one-time download link works. */
+  CUSTOS_EXPORT_LINK_MINUTES: durationMinutes.max(7 * 24 * 60).default(60),
 });
 
 export interface OidcConfig {
@@ -110,6 +114,8 @@ export interface Config {
   portal: { sessionMinutes: number };
   /** P4.2: the sweep's schedule (null: off) and customers per batch transaction. */
   retention: { cron: string | null; batchSize: number };
+  /** P5.3: export files' folder and how long download links work. */
+  exports: { dir: string; linkMinutes: number };
 }
 
 /** Parse the environment into a Config; throws ConfigError naming the first bad variable. */
@@ -182,6 +188,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     consent: { cacheSeconds: e.CUSTOS_CONSENT_CACHE_SECONDS },
     portal: { sessionMinutes: e.CUSTOS_PORTAL_SESSION_MINUTES },
     retention: { cron: retentionCron(e.CUSTOS_RETENTION_CRON), batchSize: e.CUSTOS_RETENTION_BATCH_SIZE },
+    exports: { dir: path.resolve(e.CUSTOS_EXPORT_DIR ?? path.join(dataDir, 'exports')), linkMinutes: e.CUSTOS_EXPORT_LINK_MINUTES },
   };
   if (config.notifier.kind === 'smtp' && !config.notifier.smtpUrl)
     throw new ConfigError('CUSTOS_SMTP_URL', 'the smtp notifier needs CUSTOS_SMTP_URL');

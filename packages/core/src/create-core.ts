@@ -29,6 +29,13 @@ import { createRetentionService } from './modules/retention/retention-service.js
 import { parseCron } from './modules/retention/cron-fns.js';
 import { createMediaService } from './modules/media/media-service.js';
 import { createUseService } from './modules/use/use-service.js';
+import { createExportsService } from './modules/exports/exports-service.js';
+import { createSharingService } from './modules/sharing/sharing-service.js';
+import { createImpactService } from './modules/impact/impact-service.js';
+import { createRecipientsService } from './modules/recipients/recipients-service.js';
+import { createProcessingRecordsService } from './modules/processing-records/processing-records-service.js';
+import { createTransfersService } from './modules/transfers/transfers-service.js';
+import { createDisclosuresService } from './modules/disclosures/disclosures-service.js';
 import { createNotifier, logTransport, smtpTransport, webhookTransport, type Transport } from './modules/notifier/notifier-service.js';
 
 /** What core logs through; the server passes its pino logger, the CLI a console one. Never plain PI. */
@@ -163,6 +170,30 @@ export async function createCore(opts: CoreOptions) {
 
   const use = createUseService({ runner, notifier });
   grantsRef.useGrant = use.useGrant;
+  // Issue 6: impact assessments gate sharing, transfers, disclosures and cross-border recipients.
+  const impact = createImpactService({ runner });
+  // P6.1, P6.3: the third-party recipients register and its supervision.
+  const recipients = createRecipientsService({ runner, audit, notifier });
+  // P1.1, P6.1, P6.2: the processing-records register, transfer campaigns and public disclosure (impact-assessment gated).
+  const processingRecords = createProcessingRecordsService({ runner });
+  // P5.3: de-identified, risk-checked exports under export grants.
+  const exports = createExportsService({
+    runner,
+    database,
+    audit,
+    keyring,
+    policy,
+    maskPolicy,
+    exportDir: config.exports.dir,
+    linkMinutes: config.exports.linkMinutes,
+    processingRecords,
+  });
+  const impactGate = (tx: Parameters<typeof impact.internal.requireCompleted>[0], id: string, kind: 'transfer' | 'disclosure') =>
+    impact.internal.requireCompleted(tx, id, kind);
+  // P6.1: sharing with vetted recipients, through the review chain and the export pipeline.
+  const sharing = createSharingService({ runner, exports, recipients, impact, processingRecords, notifier });
+  const transfers = createTransfersService({ runner, notifier, customers, processingRecords, impactGate });
+  const disclosures = createDisclosuresService({ runner, customers, processingRecords, impactGate, maskPolicy });
 
   const timers: NodeJS.Timeout[] = [];
   const core = {
@@ -183,12 +214,19 @@ export async function createCore(opts: CoreOptions) {
     notifier,
     purposes: createPurposesService({ runner, policy }),
     use,
+    exports,
+    sharing,
     notices: createNoticesService({ runner, policy }),
     collection: createCollectionService({ runner, audit, customers, consent, policy, channels, maskPolicy }),
     portal: createPortalService({ runner, database, customers, consent, notifier, sessionMinutes: config.portal.sessionMinutes }),
     keys,
     media,
     retention,
+    impact,
+    recipients,
+    processingRecords,
+    transfers,
+    disclosures,
     /** Present only when OIDC is configured. */
     oidc: config.oidc ? createOidcService({ oidc: config.oidc, runner, audit, maxHours: config.sessions.maxHours }) : undefined,
 
@@ -207,6 +245,12 @@ export async function createCore(opts: CoreOptions) {
           .sendDueInspectionReminders()
           .catch((e: unknown) => logger.error({ err: (e as Error).message }, 'inspection reminders failed'));
       timers.push(setTimeout(remind, 10_000).unref(), setInterval(remind, 3_600_000).unref());
+      // P6.3: remind registrants of third-party re-assessments falling due (once per due date).
+      const remindRecipients = () =>
+        void recipients
+          .sendDueReassessmentReminders()
+          .catch((e: unknown) => logger.error({ err: (e as Error).message }, 'recipient re-assessment reminders failed'));
+      timers.push(setTimeout(remindRecipients, 12_000).unref(), setInterval(remindRecipients, 3_600_000).unref());
       if (config.audit.checkpointSeconds > 0) {
         timers.push(
           setInterval(() => {

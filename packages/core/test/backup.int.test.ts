@@ -16,6 +16,7 @@ import {
   type Core,
   type KeyProvider,
 } from '../src/index.js';
+import { seedRevealAccess } from './consent-fixtures.js';
 import { createTestCore, DB_KINDS, makeUser, reportSkip, SYSTEM, TEST_KDF, type TestCore } from './helpers.js';
 
 const KEEP = { name: '李四', mobile: '13912345678', resident_id: '11010519491231002X', email: 'li.si@example.com' };
@@ -62,6 +63,7 @@ for (const { kind, skip } of DB_KINDS) {
     const providers: KeyProvider[] = [];
     let src: TestCore;
     let staff: Actor;
+    let purpose: string;
     let keepId: string;
     let goneId: string;
     let manifestSha256: string;
@@ -84,8 +86,8 @@ for (const { kind, skip } of DB_KINDS) {
 
     beforeAll(async () => {
       src = await fresh();
-      staff = await makeUser(src.core, ['staff']);
-      await src.core.customers.setDepartmentPurposes(SYSTEM, staff.departmentId!, { purposes: ['customer_service'] });
+      // A registered purpose held by the staff member's department, with a live grant (P5.1, P5.2).
+      ({ staff, code: purpose } = await seedRevealAccess(src.core, { fields: ['name', 'mobile', 'resident_id', 'email'] }));
       // Departments reference themselves (parent) and users (head), who reference departments: a cycle.
       const root = await src.core.departments.create(SYSTEM, { name: 'Head office', headUserId: staff.userId });
       for (let i = 0; i < 4; i++)
@@ -200,7 +202,7 @@ for (const { kind, skip } of DB_KINDS) {
       try {
         const shown = await core.customers.reveal(staff, keepId, {
           fields: ['mobile', 'resident_id', 'email', 'name'],
-          purpose: 'customer_service',
+          purpose,
           justification: '恢复后核对',
         });
         expect(shown.values).toEqual({ ...KEEP, email: 'li.si@example.net' });
@@ -335,8 +337,7 @@ for (const { kind, skip } of DB_KINDS) {
 
     it('a customer deleted after the backup cannot be read from it: data archives hold no keys, key archives made after the deletion hold the destroyed key', async () => {
       const origin = await fresh();
-      const clerk = await makeUser(origin.core, ['staff']);
-      await origin.core.customers.setDepartmentPurposes(SYSTEM, clerk.departmentId!, { purposes: ['customer_service'] });
+      const { staff: clerk, code: clerkPurpose } = await seedRevealAccess(origin.core, { fields: ['name', 'mobile'] });
       const stays = await origin.core.customers.create(clerk, { fields: { name: '周八', mobile: '13700001111' } });
       const leaves = await origin.core.customers.create(clerk, { fields: { name: '吴九', mobile: '13700002222' } });
       const svc = await service(origin.core);
@@ -359,7 +360,7 @@ for (const { kind, skip } of DB_KINDS) {
       };
       const read = (core: Core, id: string) =>
         core.customers
-          .reveal(clerk, id, { fields: ['name'], purpose: 'customer_service', justification: '恢复后核对' })
+          .reveal(clerk, id, { fields: ['name'], purpose: clerkPurpose, justification: '恢复后核对' })
           .then((r) => r.values.name);
 
       // Data with the current keys: the kept customer is readable, the deleted one is not.

@@ -113,3 +113,27 @@ export async function grantUse(core: Core, f: PurposeFixture, fields: string[], 
   }
   return done.grantId!;
 }
+
+export interface RevealAccess extends PurposeFixture {
+  /** The grant the fixture's staff hold for these fields; null when asked for none. */
+  grantId: string | null;
+}
+
+/**
+ * What a plain read (reveal) needs (P5.1, P5.2), in one step: an active registered purpose over
+ * `fields` (legal basis contract by default, so customers stored directly through the vault are
+ * covered without consent records; 'consent' when the test records consent), assigned to the
+ * staff member's department (added to what it holds), and a live grant (an approved use
+ * application) for those fields of any customer. Reveal as `staff`, naming `code`.
+ */
+export async function seedRevealAccess(
+  core: Core,
+  opts: { fields: string[]; legalBasis?: 'consent' | 'contract'; code?: string; grant?: boolean },
+): Promise<RevealAccess> {
+  const f = await seedPurpose(core, { fields: opts.fields, legalBasis: opts.legalBasis ?? 'contract', code: opts.code });
+  const dept = f.staff.departmentId!;
+  const held = await core.customers.listDepartmentPurposes(f.approver, dept);
+  await core.customers.setDepartmentPurposes(f.approver, dept, { purposes: [...held, f.code] });
+  const grantId = opts.grant === false ? null : await grantUse(core, f, opts.fields);
+  return { ...f, grantId };
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, type Actor } from '../src/index.js';
+import { ConflictError, ForbiddenError, NotFoundError, type Actor } from '../src/index.js';
 import { createTestCore, DB_KINDS, makeUser, reportSkip, type TestCore } from './helpers.js';
 import { grantUse, seedPurpose, type PurposeFixture } from './consent-fixtures.js';
 
@@ -160,6 +160,54 @@ for (const { kind, skip } of DB_KINDS) {
       await t.core.audit.flush();
       const [ev] = await q(`SELECT details FROM audit_events WHERE action = 'customer.revealed' AND resource_id = $1`, [c.customerId]);
       expect((ev!.details as { grantId: string }).grantId).toBe(grantId);
+    });
+
+    it('shows a grant’s access log to use.read, the holder and the department, and hides it from anyone else', async () => {
+      const app = await apply(['name', 'mobile'], { kind: 'list', ids: [customerId] });
+      await t.core.use.submit(f.staff, app.id);
+      await t.core.use.review(f.author, app.id, { decision: 'approve' });
+      const { grantId } = await t.core.use.review(manager, app.id, { decision: 'approve' });
+      await t.db.database.transaction((tx) =>
+        t.core.use.useGrant(tx, f.staff, {
+          purposeCode: f.code,
+          fields: ['mobile'],
+          customerId,
+          method: 'view',
+          operation: 'revealCustomerFields',
+        }),
+      );
+      const log = await t.core.use.listGrantAccesses(f.staff, grantId!);
+      expect(log.some((a) => a.actorId === f.staff.userId && a.customerId === customerId && a.operation === 'revealCustomerFields')).toBe(
+        true,
+      );
+      expect(log.find((a) => a.customerId === customerId)!.fields).toEqual(['mobile']);
+      // The department head (same department, not the holder) and a use.read holder see it too.
+      expect((await t.core.use.listGrantAccesses(f.author, grantId!)).length).toBe(log.length);
+      expect((await t.core.use.listGrantAccesses(officer, grantId!)).length).toBe(log.length);
+      // Staff of another department: the grant does not exist for them; an unknown grant neither.
+      const outsider = await makeUser(t.core, ['staff']);
+      await expect(t.core.use.listGrantAccesses(outsider, grantId!)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(t.core.use.listGrantAccesses(officer, '00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('marks the applications awaiting the caller’s step, also under a delegation named by username', async () => {
+      const app = await apply(['name']);
+      await t.core.use.submit(f.staff, app.id);
+      const awaiting = async (who: Actor) => (await t.core.use.list(who)).find((a) => a.id === app.id)?.awaitingMyReview;
+      expect(await awaiting(f.author)).toBe(true);
+      expect(await awaiting(f.staff)).toBe(false);
+      expect(await awaiting(manager)).toBe(false);
+      await t.core.use.review(f.author, app.id, { decision: 'approve' });
+      expect(await awaiting(manager)).toBe(true);
+      const deputy = await makeUser(t.core, ['department_head']);
+      expect(await awaiting(deputy)).toBeUndefined();
+      await expect(t.core.use.delegate(manager, { delegateUsername: 'nobody-here', reason: '休假', ...period(2) })).rejects.toThrow(
+        /active user/,
+      );
+      await t.core.use.delegate(manager, { delegateUsername: deputy.username, reason: '休假', ...period(2) });
+      expect(await awaiting(deputy)).toBe(true);
+      const done = await t.core.use.review(deputy, app.id, { decision: 'approve' });
+      expect(done.reviews.at(-1)).toMatchObject({ onBehalfOf: manager.userId, reviewerName: deputy.username });
     });
 
     it('refuses an expired grant', async () => {

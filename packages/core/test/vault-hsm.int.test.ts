@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCore, makeUser, reportSkip, SYSTEM, type TestCore } from './helpers.js';
+import { seedRevealAccess } from './consent-fixtures.js';
+import { createTestCore, reportSkip, SYSTEM, type TestCore } from './helpers.js';
 
 /** The vault end to end with its KEKs inside an HSM (SoftHSM2 over PKCS#11), as in production. */
 const hsm = {
@@ -23,8 +24,8 @@ describe.skipIf(skip)('customer PI vault with the pkcs11 key provider', () => {
   afterAll(async () => t?.close());
 
   it('stores, reveals and re-wraps with keys that never leave the HSM', async () => {
-    const staff = await makeUser(t.core, ['staff']);
-    await t.core.customers.setDepartmentPurposes(SYSTEM, staff.departmentId!, { purposes: ['risk_assessment'] });
+    // A registered purpose held by the staff member's department, with a live grant (P5.1, P5.2).
+    const { staff, code } = await seedRevealAccess(t.core, { fields: ['mobile', 'bank_card'] });
     const c = await t.core.customers.create(staff, { fields: { mobile: '13512345678', bank_card: '6228480402564890018' } });
     expect(c.fields.find((f) => f.field === 'bank_card')!.masked).toBe('622848*********0018');
     const keys = await t.core.keys.list(SYSTEM);
@@ -32,7 +33,7 @@ describe.skipIf(skip)('customer PI vault with the pkcs11 key provider', () => {
     const job = await t.core.keys.rotate(SYSTEM);
     await t.core.keys.settle();
     expect((await t.core.keys.list(SYSTEM)).keks.find((k) => k.version === job.toVersion)!.wrappedDataKeys).toBe(1);
-    const r = await t.core.customers.reveal(staff, c.id, { fields: ['bank_card'], purpose: 'risk_assessment', justification: '风控复核' });
+    const r = await t.core.customers.reveal(staff, c.id, { fields: ['bank_card'], purpose: code, justification: '风控复核' });
     expect(r.values.bank_card).toBe('6228480402564890018');
   });
 });

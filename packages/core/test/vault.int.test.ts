@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CryptoError, ForbiddenError, InvalidError, NotFoundError, type Actor } from '../src/index.js';
+import { grantUse, seedPurpose, seedRevealAccess, type RevealAccess } from './consent-fixtures.js';
 import { createTestCore, DB_KINDS, makeUser, reportSkip, SYSTEM, type TestCore } from './helpers.js';
 
 const ID = '11010519491231002X';
@@ -9,15 +10,17 @@ for (const { kind, skip } of DB_KINDS) {
   reportSkip(`vault suite on ${kind}`, skip);
   describe.skipIf(skip)(`customer PI vault on ${kind}`, () => {
     let t: TestCore;
+    let access: RevealAccess;
     let staff: Actor;
     let outsider: Actor;
     const q = (sql: string, params?: unknown[]) => t.db.database.query(sql, params);
 
     beforeAll(async () => {
       t = await createTestCore(kind);
-      staff = await makeUser(t.core, ['staff']);
+      // An active registered purpose (contract) held by the staff member's department, with a live grant.
+      access = await seedRevealAccess(t.core, { fields: ['name', 'mobile', 'resident_id', 'email'] });
+      staff = access.staff;
       outsider = await makeUser(t.core, ['staff']);
-      await t.core.customers.setDepartmentPurposes(SYSTEM, staff.departmentId!, { purposes: ['customer_service'] });
     });
     afterAll(async () => t?.close());
 
@@ -69,7 +72,7 @@ for (const { kind, skip } of DB_KINDS) {
       const [c] = await t.core.customers.find(staff, { piType: 'cn_mobile', value: MOBILE });
       const r = await t.core.customers.reveal(staff, c!.id, {
         fields: ['mobile', 'resident_id'],
-        purpose: 'customer_service',
+        purpose: access.code,
         justification: '客户来电核实身份',
       });
       expect(r.values).toEqual({ mobile: MOBILE, resident_id: ID });
@@ -77,14 +80,14 @@ for (const { kind, skip } of DB_KINDS) {
         t.core.customers.reveal(staff, c!.id, { fields: ['mobile'], purpose: 'marketing', justification: '营销活动回访' }),
       ).rejects.toBeInstanceOf(ForbiddenError);
       await expect(
-        t.core.customers.reveal(outsider, c!.id, { fields: ['mobile'], purpose: 'customer_service', justification: '客户来电核实' }),
+        t.core.customers.reveal(outsider, c!.id, { fields: ['mobile'], purpose: access.code, justification: '客户来电核实' }),
       ).rejects.toBeInstanceOf(ForbiddenError);
       await expect(
-        t.core.customers.reveal(staff, c!.id, { fields: ['mobile'], purpose: 'customer_service', justification: `call back ${MOBILE}` }),
+        t.core.customers.reveal(staff, c!.id, { fields: ['mobile'], purpose: access.code, justification: `call back ${MOBILE}` }),
       ).rejects.toMatchObject({ problems: [{ field: 'justification', reason: 'contains_pi' }] });
       const auditor = await makeUser(t.core, ['auditor']);
       await expect(
-        t.core.customers.reveal(auditor, c!.id, { fields: ['mobile'], purpose: 'customer_service', justification: '审计抽查' }),
+        t.core.customers.reveal(auditor, c!.id, { fields: ['mobile'], purpose: access.code, justification: '审计抽查' }),
       ).rejects.toBeInstanceOf(ForbiddenError);
       await t.core.audit.flush();
       const evs = await q(
@@ -94,12 +97,118 @@ for (const { kind, skip } of DB_KINDS) {
       expect(evs.filter((e) => e.outcome === 'success')).toEqual([
         {
           outcome: 'success',
-          purpose_id: 'customer_service',
-          details: { fields: ['mobile', 'resident_id'], purpose: 'customer_service', justification: '客户来电核实身份' },
+          purpose_id: access.code,
+          details: { fields: ['mobile', 'resident_id'], purpose: access.code, justification: '客户来电核实身份', grantId: access.grantId },
         },
       ]);
       expect(evs.filter((e) => e.outcome === 'denied').length).toBeGreaterThanOrEqual(3);
       expect(JSON.stringify(evs)).not.toContain(MOBILE);
+    });
+
+    /** A refused reveal: 403 from the named gate (P5.1 purpose, P3.4 consent, P5.2 grant), nothing revealed, no grant use recorded. */
+    const expectRefused = async (who: Actor, id: string, fields: string[], purpose: string, gate: string, message: RegExp) => {
+      const counts = async () => {
+        await t.core.audit.flush();
+        return q(
+          `SELECT (SELECT count(*)::int FROM grant_accesses WHERE customer_id::text = $1) AS uses,
+                  (SELECT count(*)::int FROM audit_events WHERE action = 'customer.revealed' AND resource_id = $1) AS reveals`,
+          [id],
+        );
+      };
+      const before = await counts();
+      const e = await t.core.customers.reveal(who, id, { fields, purpose, justification: '客户来电核实' }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ForbiddenError);
+      expect(e).toMatchObject({ permission: gate, message: expect.stringMatching(message) });
+      expect(await counts()).toEqual(before);
+    };
+
+    it('refuses a purpose that is not an active registered one, even a former built-in use purpose the department was given', async () => {
+      const c = await t.core.customers.create(staff, { fields: { mobile: '13500000101' } });
+      // A legacy assignment of the former built-in purpose: holding the code is not enough.
+      await q(`INSERT INTO department_use_purposes (department_id, purpose, assigned_by) VALUES ($1, 'customer_service', 'legacy')`, [
+        staff.departmentId,
+      ]);
+      try {
+        await expectRefused(staff, c.id, ['mobile'], 'customer_service', 'purpose', /not an active registered purpose/);
+        // Not for the system actor either (it skips the department and grant, never the purpose and consent).
+        await expect(
+          t.core.customers.reveal(SYSTEM, c.id, { fields: ['mobile'], purpose: 'customer_service', justification: '系统核对' }),
+        ).rejects.toMatchObject({ permission: 'purpose' });
+      } finally {
+        await q(`DELETE FROM department_use_purposes WHERE department_id = $1 AND purpose = 'customer_service'`, [staff.departmentId]);
+      }
+      // Only registered purposes can be assigned (any status; reveal needs it active).
+      const e = await t.core.customers
+        .setDepartmentPurposes(access.approver, staff.departmentId!, { purposes: [access.code, 'customer_service'] })
+        .catch((x: unknown) => x as InvalidError);
+      expect(e).toBeInstanceOf(InvalidError);
+      expect(e.problems).toEqual([{ field: 'purposes.1', reason: 'unknown_purpose' }]);
+      expect(await t.core.customers.listDepartmentPurposes(access.approver, staff.departmentId!)).toEqual([access.code]);
+      // The control: the same read for the registered purpose is allowed.
+      expect(
+        (await t.core.customers.reveal(staff, c.id, { fields: ['mobile'], purpose: access.code, justification: '客户来电核实' })).values,
+      ).toEqual({
+        mobile: '13500000101',
+      });
+    });
+
+    it('refuses a registered purpose the department does not hold, although its legal basis and a live grant cover the read', async () => {
+      const c = await t.core.customers.create(staff, { fields: { mobile: '13500000102' } });
+      const other = await seedPurpose(t.core, { fields: ['mobile'], legalBasis: 'contract' });
+      await grantUse(t.core, { ...access, code: other.code }, ['mobile']);
+      await expectRefused(staff, c.id, ['mobile'], other.code, 'purpose', /not assigned the purpose/);
+      // The control: once the department holds it, the same read is allowed.
+      await t.core.customers.setDepartmentPurposes(access.approver, staff.departmentId!, { purposes: [access.code, other.code] });
+      try {
+        const r = await t.core.customers.reveal(staff, c.id, { fields: ['mobile'], purpose: other.code, justification: '客户来电核实' });
+        expect(r.values.mobile).toBe('13500000102');
+      } finally {
+        await t.core.customers.setDepartmentPurposes(access.approver, staff.departmentId!, { purposes: [access.code] });
+      }
+    });
+
+    it('refuses fields that the consent (or the purpose) does not cover', async () => {
+      // Outside a contract purpose's fields.
+      const c = await t.core.customers.create(staff, { fields: { mobile: '13500000103', address: '北京市东城区东华门大街1号' } });
+      await expectRefused(staff, c.id, ['address'], access.code, 'consent', /address \(not_in_purpose\)/);
+      // A consent-based purpose, held and granted, but this customer (stored directly) never consented.
+      const byConsent = await seedRevealAccess(t.core, { fields: ['name', 'mobile'], legalBasis: 'consent' });
+      const d = await t.core.customers.create(byConsent.staff, { fields: { name: '钱七', mobile: '13500000104' } });
+      await expectRefused(byConsent.staff, d.id, ['mobile'], byConsent.code, 'consent', /mobile \(no_consent\)/);
+      // The control: once the customer consents to the mobile, that field (only) can be read.
+      await t.core.consent.record(byConsent.staff, d.id, {
+        purposeCode: byConsent.code,
+        noticeId: byConsent.noticeId,
+        scope: ['mobile'],
+        separate: [],
+        method: 'paper_signature',
+      });
+      const r = await t.core.customers.reveal(byConsent.staff, d.id, {
+        fields: ['mobile'],
+        purpose: byConsent.code,
+        justification: '客户来电核实',
+      });
+      expect(r.values).toEqual({ mobile: '13500000104' });
+      await expectRefused(byConsent.staff, d.id, ['name'], byConsent.code, 'consent', /name \(no_consent\)/);
+    });
+
+    it('refuses a reveal without a live grant: none yet, then allowed under one, then refused once it is revoked', async () => {
+      const noGrant = await seedRevealAccess(t.core, { fields: ['mobile'], grant: false });
+      expect(noGrant.grantId).toBeNull();
+      const c = await t.core.customers.create(noGrant.staff, { fields: { mobile: '13500000105' } });
+      await expectRefused(noGrant.staff, c.id, ['mobile'], noGrant.code, 'grant', /no live grant covers this read \(no_grant\)/);
+      const grantId = await grantUse(t.core, noGrant, ['mobile']);
+      const r = await t.core.customers.reveal(noGrant.staff, c.id, {
+        fields: ['mobile'],
+        purpose: noGrant.code,
+        justification: '客户来电核实',
+      });
+      expect(r.values.mobile).toBe('13500000105');
+      expect(await q(`SELECT count(*)::int AS n FROM grant_accesses WHERE grant_id = $1 AND customer_id = $2`, [grantId, c.id])).toEqual([
+        { n: 1 },
+      ]);
+      await t.core.use.revokeGrant(noGrant.approver, grantId, { reason: '项目结束' });
+      await expectRefused(noGrant.staff, c.id, ['mobile'], noGrant.code, 'grant', /no live grant covers this read \(revoked\)/);
     });
 
     it('keeps the old value encrypted in the history on correction (P2.4)', async () => {
@@ -129,7 +238,7 @@ for (const { kind, skip } of DB_KINDS) {
         [a.id],
       );
       await expect(
-        t.core.customers.reveal(staff, a.id, { fields: ['email'], purpose: 'customer_service', justification: '客户来电核实' }),
+        t.core.customers.reveal(staff, a.id, { fields: ['email'], purpose: access.code, justification: '客户来电核实' }),
       ).rejects.toBeInstanceOf(CryptoError);
     });
 

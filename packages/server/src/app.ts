@@ -21,9 +21,16 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { customerRoutes } from './routes/customer-routes.js';
 import { consentRoutes } from './routes/consent-routes.js';
 import { useRoutes } from './routes/use-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
+import { shareRoutes } from './routes/share-routes.js';
 import { addWidgetCors, portalRoutes } from './routes/portal-routes.js';
 import { mediaRoutes } from './routes/media-routes.js';
 import { retentionRoutes } from './routes/retention-routes.js';
+import { recipientRoutes } from './routes/recipient-routes.js';
+import { impactRoutes } from './routes/impact-routes.js';
+import { processingRecordRoutes } from './routes/processing-record-routes.js';
+import { transferRoutes } from './routes/transfer-routes.js';
+import { disclosureRoutes } from './routes/disclosure-routes.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -153,8 +160,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance &
   await app.register(customerRoutes, { core });
   await app.register(consentRoutes, { core });
   await app.register(useRoutes, { core });
+  await app.register(exportRoutes, { core });
+  await app.register(shareRoutes, { core });
   await app.register(mediaRoutes, { core });
   await app.register(retentionRoutes, { core });
+  await app.register(recipientRoutes, { core });
+  await app.register(impactRoutes, { core });
+  await app.register(processingRecordRoutes, { core });
+  await app.register(transferRoutes, { core });
+  await app.register(disclosureRoutes, { core });
   await app.register(portalRoutes, { core, ...(opts.sdkDir ? { sdkDir: opts.sdkDir } : {}) });
 
   const consoleDir = opts.consoleDir ?? core.config.consoleDir ?? DEFAULT_CONSOLE_DIR;

@@ -22,6 +22,15 @@ async function main(): Promise<void> {
     level: config.logLevel,
     // Credentials never reach the log; customer PI is never put in requests' URLs or headers.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    serializers: {
+      // One-time export links are credentials too: their token is cut from logged URLs.
+      req: (req: { method: string; url: string; host?: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url.replace(/(\/(?:exports|shares)\/download\/)[^/?#]+/, '$1[redacted]'),
+        host: req.host,
+        remoteAddress: req.ip,
+      }),
+    },
   });
   const core = await createCore({ config, logger });
   if (config.bootstrapAdmin) {

@@ -23,6 +23,7 @@ import {
   testConfig,
   type TestDb,
 } from '../../core/test/helpers.js';
+import { seedPurpose, seedRevealAccess } from '../../core/test/consent-fixtures.js';
 import { loginToken } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -146,6 +147,9 @@ for (const { kind, skip } of DB_KINDS) {
     const responses: Recorded[] = [];
     const tokens: Record<string, string> = {};
     const users: Record<string, Actor> = {};
+    /** The registered purpose the staff member's department holds (with a live grant), and one it does not hold. */
+    let purpose = '';
+    let notHeld = '';
 
     beforeAll(async () => {
       const stream = new Writable({
@@ -159,7 +163,25 @@ for (const { kind, skip } of DB_KINDS) {
       core = await createCore({ config: testConfig(), database: db.database, kdf: TEST_KDF, loginDelay: async () => {}, logger });
       app = await buildApp({ core, logger, consoleDir: '/nonexistent' });
       await app.ready();
-      users.staff = await makeUser(core, ['staff']);
+      // Every canary field, and one the customer lacks: an active purpose held by the department, with a live grant.
+      const access = await seedRevealAccess(core, {
+        fields: [
+          'name',
+          'gender',
+          'date_of_birth',
+          'resident_id',
+          'mobile',
+          'landline',
+          'email',
+          'address',
+          'bank_card',
+          'preferences',
+          'passport',
+        ],
+      });
+      users.staff = access.staff;
+      purpose = access.code;
+      notHeld = (await seedPurpose(core, { fields: ['mobile'], legalBasis: 'contract' })).code;
       users.otherStaff = await makeUser(core, ['staff']);
       users.auditor = await makeUser(core, ['auditor']);
       users.admin = await makeUser(core, ['administrator']);
@@ -238,18 +260,29 @@ for (const { kind, skip } of DB_KINDS) {
       const otherDeptId = users.otherStaff!.departmentId!;
 
       // Purposes (P5.1).
-      await call('set purposes', 'compliance', 'PUT', `/api/v1/departments/${deptId}/purposes`, { purposes: ['customer_service'] }, 200);
+      await call('set purposes', 'compliance', 'PUT', `/api/v1/departments/${deptId}/purposes`, { purposes: [purpose] }, 200);
       await call(
         'set purposes with a canary purpose',
         'compliance',
         'PUT',
         `/api/v1/departments/${deptId}/purposes`,
-        { purposes: ['customer_service', extra.purpose] },
+        { purposes: [purpose, extra.purpose] },
+        400,
+      );
+      await call(
+        'set purposes with an unregistered purpose',
+        'compliance',
+        'PUT',
+        `/api/v1/departments/${deptId}/purposes`,
+        { purposes: [purpose, 'customer_service'] },
         400,
       );
       await call('set purposes as staff', 'staff', 'PUT', `/api/v1/departments/${otherDeptId}/purposes`, { purposes: ['marketing'] }, 403);
       await call('list purposes', 'staff', 'GET', `/api/v1/departments/${deptId}/purposes`, undefined, 200);
       await call('list purposes as auditor', 'auditor', 'GET', `/api/v1/departments/${deptId}/purposes`, undefined, 200);
+      const mine = await call('list my purposes', 'staff', 'GET', '/api/v1/me/purposes', undefined, 200);
+      expect((mine.json() as { items: Array<{ code: string }> }).items.map((p) => p.code)).toEqual([purpose]);
+      await call('list my purposes as auditor', 'auditor', 'GET', '/api/v1/me/purposes', undefined, 403);
 
       // Create.
       const created = await call('create', 'staff', 'POST', '/api/v1/customers', { fields: c.input }, 201);
@@ -351,13 +384,13 @@ for (const { kind, skip } of DB_KINDS) {
         'staff',
         'POST',
         `/api/v1/customers/${id}/reveal`,
-        { fields: allFields, purpose: 'customer_service', justification: '客户来电核实身份' },
+        { fields: allFields, purpose, justification: '客户来电核实身份' },
         200,
         { plainAllowed: true },
       );
       expect((revealed.json() as { values: Record<string, string> }).values).toMatchObject(c.normalized); // the canaries are real
       await call(
-        'reveal for a purpose not held',
+        'reveal for an unregistered purpose',
         'staff',
         'POST',
         `/api/v1/customers/${id}/reveal`,
@@ -365,11 +398,19 @@ for (const { kind, skip } of DB_KINDS) {
         403,
       );
       await call(
+        'reveal for a purpose not held',
+        'staff',
+        'POST',
+        `/api/v1/customers/${id}/reveal`,
+        { fields: ['mobile'], purpose: notHeld, justification: '营销活动回访' },
+        403,
+      );
+      await call(
         'reveal from a department without the purpose',
         'otherStaff',
         'POST',
         `/api/v1/customers/${id}/reveal`,
-        { fields: ['mobile'], purpose: 'customer_service', justification: '客户来电核实' },
+        { fields: ['mobile'], purpose, justification: '客户来电核实' },
         403,
       );
       await call(
@@ -377,7 +418,7 @@ for (const { kind, skip } of DB_KINDS) {
         'admin',
         'POST',
         `/api/v1/customers/${id}/reveal`,
-        { fields: ['mobile'], purpose: 'customer_service', justification: '客户来电核实' },
+        { fields: ['mobile'], purpose, justification: '客户来电核实' },
         403,
       );
       await call(
@@ -385,7 +426,7 @@ for (const { kind, skip } of DB_KINDS) {
         'auditor',
         'POST',
         `/api/v1/customers/${id}/reveal`,
-        { fields: ['mobile'], purpose: 'customer_service', justification: '审计抽查' },
+        { fields: ['mobile'], purpose, justification: '审计抽查' },
         403,
       );
       await call(
@@ -393,7 +434,7 @@ for (const { kind, skip } of DB_KINDS) {
         'staff',
         'POST',
         `/api/v1/customers/${id}/reveal`,
-        { fields: ['mobile'], purpose: 'customer_service', justification: `请回拨 ${c.normalized.mobile}` },
+        { fields: ['mobile'], purpose, justification: `请回拨 ${c.normalized.mobile}` },
         400,
       );
       await call(
@@ -401,7 +442,7 @@ for (const { kind, skip } of DB_KINDS) {
         'staff',
         'POST',
         `/api/v1/customers/${id}/reveal`,
-        { fields: ['mobile'], purpose: 'customer_service', justification: `核实 ${c.normalized.resident_id}, ${c.normalized.email}` },
+        { fields: ['mobile'], purpose, justification: `核实 ${c.normalized.resident_id}, ${c.normalized.email}` },
         400,
       );
       await call(
@@ -409,7 +450,7 @@ for (const { kind, skip } of DB_KINDS) {
         'staff',
         'POST',
         `/api/v1/customers/${id}/reveal`,
-        { fields: ['passport'], purpose: 'customer_service', justification: '客户来电核实' },
+        { fields: ['passport'], purpose, justification: '客户来电核实' },
         400,
       );
 
@@ -509,7 +550,7 @@ for (const { kind, skip } of DB_KINDS) {
         'staff',
         'POST',
         `/api/v1/customers/${id}/reveal`,
-        { fields: ['mobile'], purpose: 'customer_service', justification: '客户来电核实' },
+        { fields: ['mobile'], purpose, justification: '客户来电核实' },
         404,
       );
       await call(
@@ -574,7 +615,7 @@ for (const { kind, skip } of DB_KINDS) {
           method: 'POST',
           url: `/api/v1/customers/${id}/reveal`,
           headers: { authorization: `Bearer ${tokens.staff}` },
-          payload: { fields: ['name'], purpose: 'customer_service', justification: j },
+          payload: { fields: ['name'], purpose, justification: j },
         });
         responses.push({
           label: `reveal with justification ${JSON.stringify(j)}`,

@@ -38,6 +38,9 @@ export const PERMISSIONS = {
   'use.apply': 'Apply to use customer PI for a purpose (fields, customers, method, period)',
   'use.review': 'Review use applications at the steps one’s role or department headship allows',
   'use.read': 'Read every use application, review and grant (compliance, audit)',
+  'share.request': 'Request sharing customer PI with an approved recipient (purpose, fields, customers, de-identification, legal basis)',
+  'share.review': 'Review share requests at the steps one’s role or department headship allows (never one’s own)',
+  'share.read': 'Read every share request, its reviews and executions (compliance, audit)',
   'grant.revoke': 'Revoke a grant before it expires',
   'notification.deliver': 'Deliver outbox messages (the worker only; no role holds it)',
   'portal.self': 'A customer’s own portal: their masked data and consents, withdrawal',
@@ -47,6 +50,18 @@ export const PERMISSIONS = {
   'medium.read': 'Read the storage-media register, inspections, disposals and destruction certificates',
   'medium.manage': 'Register storage media, record inspections, request disposals and record destruction',
   'medium.approve': 'Approve or reject the disposal of a storage medium (not one’s own request)',
+  'processing.read': 'Read and export the processing-records register, transfer campaigns and disclosure requests (compliance, audit)',
+  'transfer.manage': 'Create transfer campaigns (merger, division, acquisition), send their notices, record answers and execute them',
+  'transfer.approve': 'Approve a transfer campaign (not one’s own) once its impact assessment is completed',
+  'disclosure.request': 'Request a public disclosure of customer PI (legal basis or separate consent, minimal masked fields)',
+  'disclosure.review': 'Review public disclosure requests at the management or compliance step (not one’s own)',
+  'recipient.read': 'Read the third-party recipients register, assessments, commitments, findings and terminations',
+  'recipient.manage': 'Register recipients, record commitments and findings, suspend and terminate recipients',
+  'recipient.assess': 'Assess a recipient’s protection capability and follow up findings (not a recipient one registered)',
+  'recipient.approve': 'Approve or reinstate a recipient after a passing assessment (not one registered oneself)',
+  'impact.read': 'Read impact assessments',
+  'impact.manage': 'Draft impact assessments for sharing, transfers, disclosures and cross-border recipients',
+  'impact.approve': 'Complete (approve) an impact assessment written by someone else',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -148,6 +148,9 @@ function newKey(version: number): LoadedKey {
   return { version, createdAt: new Date().toISOString(), state: 'current', algorithm: ALGORITHM, key: randomBytes(KEK_LENGTH) };
 }
 
+/** How stale the key file may be for an unwrap of a known version (wraps always re-check). */
+const UNWRAP_RECHECK_MS = 1000;
+
 class LocalKeyProvider implements KeyProvider {
   readonly kind = 'local' as const;
   readonly #dir: string;
@@ -155,6 +158,7 @@ class LocalKeyProvider implements KeyProvider {
   readonly #queue = new SerialQueue();
   #keys: LoadedKey[] = [];
   #stamp: FileStamp | undefined;
+  #checkedAt = 0;
   #closed = false;
 
   constructor(dir: string) {
@@ -188,7 +192,10 @@ class LocalKeyProvider implements KeyProvider {
   async unwrap(wrapped: Buffer, kekVersion: number, context: Buffer): Promise<Buffer> {
     assertKekVersion(kekVersion);
     if (!Buffer.isBuffer(wrapped) || !Buffer.isBuffer(context)) throw new TypeError('wrapped and context must be Buffers');
-    await this.#refresh();
+    // Unwraps come in bursts (a million-customer export): the key file is re-checked at most once
+    // a second, and at once when the version asked for is not known yet (a rotation elsewhere).
+    if (this.#closed) throw new KeyProviderError('key provider is closed');
+    if (Date.now() - this.#checkedAt >= UNWRAP_RECHECK_MS || !this.#keys.some((k) => k.version === kekVersion)) await this.#refresh();
     const kek = this.#keys.find((k) => k.version === kekVersion);
     if (kek === undefined) throw new KeyProviderError(`unknown KEK version ${kekVersion}`);
     if (kek.state === 'retired') throw new KeyProviderError(`KEK version ${kekVersion} is retired`);
@@ -254,6 +261,7 @@ class LocalKeyProvider implements KeyProvider {
   /** Re-read the key file if it changed on disk (or always, with force). */
   async #reload(force: boolean): Promise<void> {
     const st = await fs.stat(this.#file);
+    this.#checkedAt = Date.now();
     const stamp: FileStamp = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     const old = this.#stamp;
     if (!force && old && old.ino === stamp.ino && old.size === stamp.size && old.mtimeMs === stamp.mtimeMs) return;

@@ -15,6 +15,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import type { DatasetSpec } from '../modules/deidentify/deidentify-types.js';
 /*
  * Drizzle table definitions used by the repositories. The database itself is created by the
  * committed SQL files in packages/core/migrations (the source of truth, including triggers);
@@ -725,4 +726,402 @@ export const grantAccesses = pgTable('grant_accesses', {
   fields: text('fields').array().notNull(),
   operation: text('operation').notNull(),
   accessedAt: ts('accessed_at').notNull().defaultNow(),
+});
+
+/** P5.3: de-identified exports under a use grant (migration 0010). */
+export const exportsTable = pgTable('exports', {
+  id: uuid('id').primaryKey(),
+  grantId: uuid('grant_id').notNull(),
+  departmentId: uuid('department_id').notNull(),
+  purposeCode: text('purpose_code').notNull(),
+  createdById: uuid('created_by_id'),
+  createdBy: text('created_by').notNull(),
+  recipient: text('recipient').notNull(),
+  format: text('format').$type<'csv' | 'xlsx'>().notNull(),
+  spec: jsonb('spec').$type<DatasetSpec>().notNull(),
+  levels: jsonb('levels').$type<Record<string, number>>().notNull(),
+  k: integer('k'),
+  l: integer('l'),
+  targetK: integer('target_k').notNull(),
+  targetL: integer('target_l'),
+  inScopeCount: integer('in_scope_count').notNull(),
+  excludedCount: integer('excluded_count').notNull(),
+  suppressedCount: integer('suppressed_count').notNull(),
+  rowCount: integer('row_count').notNull(),
+  fileSha256: text('file_sha256').notNull(),
+  fileBytes: bigint('file_bytes', { mode: 'number' }).notNull(),
+  linkHash: text('link_hash').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  downloadedAt: ts('downloaded_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  keepUntil: ts('keep_until').notNull().defaultNow(),
+});
+
+/** P6.1, P6.3: third parties that may receive customer PI (migration 0011). */
+export const recipients = pgTable('recipients', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  legalName: text('legal_name').notNull(),
+  uscc: text('uscc').notNull(),
+  contactName: text('contact_name').notNull(),
+  contactEmail: text('contact_email'),
+  contactPhone: text('contact_phone'),
+  country: text('country').notNull(),
+  region: text('region').notNull(),
+  crossBorder: boolean('cross_border').notNull(),
+  dataCategories: text('data_categories').array().notNull(),
+  purpose: text('purpose').notNull(),
+  status: text('status', { enum: ['pending', 'approved', 'suspended', 'terminated'] })
+    .notNull()
+    .default('pending'),
+  reassessmentIntervalDays: integer('reassessment_interval_days').notNull(),
+  reassessmentDueAt: ts('reassessment_due_at'),
+  remindedFor: ts('reminded_for'),
+  creatorUserId: uuid('creator_user_id'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  approvedBy: text('approved_by'),
+  approvedAt: ts('approved_at'),
+  suspendedAt: ts('suspended_at'),
+  suspensionReason: text('suspension_reason'),
+  terminatedAt: ts('terminated_at'),
+});
+
+export const recipientAssessments = pgTable('recipient_assessments', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  recipientId: uuid('recipient_id').notNull(),
+  kind: text('kind', { enum: ['initial', 'periodic', 'reinstatement'] }).notNull(),
+  templateId: text('template_id').notNull(),
+  templateVersion: integer('template_version').notNull(),
+  answers: jsonb('answers').$type<Array<{ questionId: string; value: string; note?: string }>>().notNull(),
+  score: integer('score').notNull(),
+  passThreshold: integer('pass_threshold').notNull(),
+  passed: boolean('passed').notNull(),
+  knockouts: text('knockouts')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  reviewerUserId: uuid('reviewer_user_id'),
+  reviewedBy: text('reviewed_by').notNull(),
+  comment: text('comment'),
+  assessedAt: ts('assessed_at').notNull().defaultNow(),
+  nextDueAt: ts('next_due_at').notNull(),
+});
+
+export const recipientAssessmentEvidence = pgTable('recipient_assessment_evidence', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  assessmentId: uuid('assessment_id').notNull(),
+  sha256: text('sha256').notNull(),
+  filename: text('filename').notNull(),
+  sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+});
+
+export const recipientCommitments = pgTable('recipient_commitments', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  recipientId: uuid('recipient_id').notNull(),
+  agreementSha256: text('agreement_sha256').notNull(),
+  agreementFilename: text('agreement_filename'),
+  committedToPolicy: boolean('committed_to_policy').notNull(),
+  policyVersion: text('policy_version').notNull(),
+  effectiveFrom: ts('effective_from').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  recordedBy: text('recorded_by').notNull(),
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+});
+
+export const recipientFindings = pgTable('recipient_findings', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  recipientId: uuid('recipient_id').notNull(),
+  assessmentId: uuid('assessment_id'),
+  title: text('title').notNull(),
+  description: text('description').notNull(),
+  severity: text('severity', { enum: ['low', 'medium', 'high', 'critical'] }).notNull(),
+  ownerUserId: uuid('owner_user_id').notNull(),
+  dueAt: ts('due_at').notNull(),
+  status: text('status', { enum: ['open', 'remediating', 'closed'] })
+    .notNull()
+    .default('open'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  closedAt: ts('closed_at'),
+});
+
+export const recipientFindingUpdates = pgTable('recipient_finding_updates', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  findingId: uuid('finding_id').notNull(),
+  status: text('status', { enum: ['open', 'remediating', 'closed'] }).notNull(),
+  note: text('note').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const recipientTerminations = pgTable('recipient_terminations', {
+  recipientId: uuid('recipient_id').primaryKey(),
+  reason: text('reason').notNull(),
+  dataDisposition: text('data_disposition', { enum: ['deleted', 'returned'] }).notNull(),
+  evidenceSha256: text('evidence_sha256').notNull(),
+  confirmedAt: ts('confirmed_at').notNull(),
+  recordedBy: text('recorded_by').notNull(),
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+});
+
+/** Impact assessments (issue 6 item 6): needed before sharing, transfer, disclosure and cross-border recipients. */
+export const impactAssessments = pgTable('impact_assessments', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  subjectKind: text('subject_kind', { enum: ['share', 'transfer', 'disclosure', 'recipient'] }).notNull(),
+  subjectRef: text('subject_ref'),
+  title: text('title').notNull(),
+  templateId: text('template_id').notNull(),
+  templateVersion: integer('template_version').notNull(),
+  answers: jsonb('answers').$type<Array<{ questionId: string; value: string; note?: string }>>().notNull(),
+  computedRiskLevel: text('computed_risk_level', { enum: ['low', 'medium', 'high'] }).notNull(),
+  riskLevel: text('risk_level', { enum: ['low', 'medium', 'high'] }).notNull(),
+  status: text('status', { enum: ['draft', 'completed'] })
+    .notNull()
+    .default('draft'),
+  authorUserId: uuid('author_user_id'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  approverUserId: uuid('approver_user_id'),
+  completedBy: text('completed_by'),
+  completedAt: ts('completed_at'),
+  approvalComment: text('approval_comment'),
+  keepUntil: ts('keep_until')
+    .notNull()
+    .default(sql`now() + interval '3 years'`),
+});
+
+/** The processing-records register (P1.1, P6.1, P6.2): every share, transfer, disclosure and export; append-only. */
+export const processingRecords = pgTable('processing_records', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+  kind: text('kind', { enum: ['share', 'transfer', 'disclosure', 'export'] }).notNull(),
+  subjectType: text('subject_type').notNull(),
+  subjectId: text('subject_id').notNull(),
+  actorId: uuid('actor_id'),
+  actorName: text('actor_name').notNull(),
+  purposeCode: text('purpose_code'),
+  fields: text('fields').array().notNull(),
+  customerCount: integer('customer_count').notNull(),
+  customerIdsHash: text('customer_ids_hash'),
+  customerListRef: text('customer_list_ref'),
+  recipientId: uuid('recipient_id'),
+  recipientName: text('recipient_name').notNull(),
+  legalBasis: text('legal_basis').notNull(),
+  fileHash: text('file_hash'),
+  clauses: text('clauses').array().notNull(),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  keepUntil: ts('keep_until')
+    .notNull()
+    .default(sql`now() + interval '3 years'`),
+});
+
+/** P6.1: transfer campaigns on merger, division or acquisition, their notices, letter batches and answers. */
+export const transferCampaigns = pgTable('transfer_campaigns', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  title: text('title').notNull(),
+  reason: text('reason', { enum: ['merger', 'division', 'acquisition', 'other'] }).notNull(),
+  reasonDetail: text('reason_detail'),
+  receivingPartyName: text('receiving_party_name').notNull(),
+  receivingPartyContact: text('receiving_party_contact').notNull(),
+  purpose: text('purpose').notNull(),
+  fields: text('fields').array().notNull(),
+  customerScope: jsonb('customer_scope').$type<{ kind: 'all' } | { kind: 'list'; ids: string[] }>().notNull(),
+  noticeTemplate: jsonb('notice_template').$type<{ 'zh-CN': string; en: string }>().notNull(),
+  channels: text('channels').array().notNull(),
+  responseDeadline: ts('response_deadline'),
+  impactAssessmentId: uuid('impact_assessment_id').notNull(),
+  status: text('status', { enum: ['draft', 'approved', 'notifying', 'executed', 'cancelled'] })
+    .notNull()
+    .default('draft'),
+  creatorId: uuid('creator_id'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  approverId: uuid('approver_id'),
+  approvedBy: text('approved_by'),
+  approvedAt: ts('approved_at'),
+  approvalComment: text('approval_comment'),
+  noticesSentAt: ts('notices_sent_at'),
+  executedBy: text('executed_by'),
+  executedAt: ts('executed_at'),
+  report: jsonb('report').$type<Record<string, number>>(),
+  packageHash: text('package_hash'),
+  processingRecordId: uuid('processing_record_id'),
+  keepUntil: ts('keep_until')
+    .notNull()
+    .default(sql`now() + interval '3 years'`),
+});
+
+export const transferLetterBatches = pgTable('transfer_letter_batches', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  campaignId: uuid('campaign_id').notNull(),
+  letters: integer('letters').notNull(),
+  documentHash: text('document_hash').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const transferNotices = pgTable(
+  'transfer_notices',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    campaignId: uuid('campaign_id').notNull(),
+    customerId: uuid('customer_id').notNull(),
+    reference: text('reference').notNull(),
+    channel: text('channel', { enum: ['email', 'sms', 'letter', 'none'] }).notNull(),
+    outboxId: bigint('outbox_id', { mode: 'number' }),
+    letterBatchId: uuid('letter_batch_id'),
+    text: jsonb('text').$type<{ 'zh-CN': string; en: string }>().notNull(),
+    textHash: text('text_hash').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    outcome: text('outcome', { enum: ['transferred', 'excluded_objected', 'excluded_no_answer'] }),
+  },
+  (t) => [uniqueIndex('transfer_notices_campaign_id_customer_id_key').on(t.campaignId, t.customerId)],
+);
+
+export const transferResponses = pgTable('transfer_responses', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  campaignId: uuid('campaign_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  answer: text('answer', { enum: ['consent', 'object', 'legal_basis'] }).notNull(),
+  legalBasis: text('legal_basis'),
+  method: text('method', { enum: ['staff', 'portal'] }).notNull(),
+  channel: text('channel'),
+  evidence: jsonb('evidence').$type<Record<string, string>>().notNull().default({}),
+  note: text('note'),
+  recordedBy: text('recorded_by').notNull(),
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+});
+
+/** P6.2: public disclosure requests and their reviews. */
+export const disclosureRequests = pgTable('disclosure_requests', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  title: text('title').notNull(),
+  purposeCode: text('purpose_code').notNull(),
+  reason: text('reason').notNull(),
+  audience: text('audience').notNull(),
+  basisKind: text('basis_kind', { enum: ['law', 'consent'] }).notNull(),
+  lawCitation: text('law_citation'),
+  consentTarget: text('consent_target').notNull().default('public'),
+  fields: text('fields').array().notNull(),
+  operators: jsonb('operators').$type<Record<string, Record<string, unknown> & { kind: string }>>().notNull(),
+  customerScope: jsonb('customer_scope').$type<{ kind: 'all' } | { kind: 'list'; ids: string[] }>().notNull(),
+  impactAssessmentId: uuid('impact_assessment_id').notNull(),
+  requesterId: uuid('requester_id').notNull(),
+  requesterName: text('requester_name').notNull(),
+  departmentId: uuid('department_id'),
+  chain: text('chain').array().notNull(),
+  step: integer('step').notNull().default(0),
+  status: text('status', { enum: ['in_review', 'rejected', 'disclosed'] })
+    .notNull()
+    .default('in_review'),
+  preview: jsonb('preview').$type<Record<string, number>>().notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  decidedAt: ts('decided_at'),
+  content: jsonb('content').$type<{ fields: string[]; rows: Array<Record<string, string | null>> }>(),
+  contentHash: text('content_hash'),
+  report: jsonb('report').$type<Record<string, number>>(),
+  processingRecordId: uuid('processing_record_id'),
+  keepUntil: ts('keep_until')
+    .notNull()
+    .default(sql`now() + interval '3 years'`),
+});
+
+export const disclosureReviews = pgTable('disclosure_reviews', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  requestId: uuid('request_id').notNull(),
+  step: integer('step').notNull(),
+  stepRole: text('step_role').notNull(),
+  reviewerId: uuid('reviewer_id').notNull(),
+  reviewerName: text('reviewer_name').notNull(),
+  decision: text('decision', { enum: ['approve', 'reject'] }).notNull(),
+  comment: text('comment'),
+  decidedAt: ts('decided_at').notNull().defaultNow(),
+});
+
+/** P6.1: share requests to a third-party recipient, their reviews and executions (migration 0013). */
+export const shareRequests = pgTable('share_requests', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  requesterId: uuid('requester_id').notNull(),
+  requesterName: text('requester_name').notNull(),
+  departmentId: uuid('department_id').notNull(),
+  recipientId: uuid('recipient_id').notNull(),
+  purposeCode: text('purpose_code').notNull(),
+  fields: text('fields').array().notNull(),
+  customerScope: jsonb('customer_scope').$type<{ kind: 'all' } | { kind: 'list'; ids: string[] }>().notNull(),
+  method: text('method', { enum: ['file', 'api'] }).notNull(),
+  spec: jsonb('spec').$type<DatasetSpec>().notNull(),
+  levels: jsonb('levels').$type<Record<string, number>>().notNull().default({}),
+  format: text('format', { enum: ['csv', 'xlsx'] }).notNull(),
+  legalBasis: text('legal_basis', { enum: ['separate_consent', 'contract', 'legal_obligation', 'other'] }).notNull(),
+  legalBasisNote: text('legal_basis_note'),
+  impactAssessmentId: uuid('impact_assessment_id'),
+  justification: text('justification').notNull(),
+  sensitive: boolean('sensitive').notNull(),
+  chain: text('chain').array().notNull(),
+  step: integer('step').notNull().default(0),
+  status: text('status', { enum: ['in_review', 'returned', 'approved', 'rejected', 'executed'] }).notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  decidedAt: ts('decided_at'),
+  keepUntil: ts('keep_until').notNull().defaultNow(),
+});
+
+export const shareReviews = pgTable('share_reviews', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  shareRequestId: uuid('share_request_id').notNull(),
+  step: integer('step').notNull(),
+  stepRole: text('step_role').notNull(),
+  reviewerId: uuid('reviewer_id').notNull(),
+  reviewerName: text('reviewer_name').notNull(),
+  decision: text('decision', { enum: ['approve', 'reject', 'return'] }).notNull(),
+  comment: text('comment'),
+  decidedAt: ts('decided_at').notNull().defaultNow(),
+});
+
+export const shareExecutions = pgTable('share_executions', {
+  id: uuid('id').primaryKey(),
+  shareRequestId: uuid('share_request_id').notNull(),
+  recipientId: uuid('recipient_id').notNull(),
+  executedById: uuid('executed_by_id'),
+  executedBy: text('executed_by').notNull(),
+  inScopeCount: integer('in_scope_count').notNull(),
+  includedCount: integer('included_count').notNull(),
+  excludedCount: integer('excluded_count').notNull(),
+  suppressedCount: integer('suppressed_count').notNull(),
+  rowCount: integer('row_count').notNull(),
+  k: integer('k'),
+  l: integer('l'),
+  customerIdsHash: text('customer_ids_hash').notNull(),
+  fileSha256: text('file_sha256').notNull(),
+  fileBytes: bigint('file_bytes', { mode: 'number' }).notNull(),
+  linkHash: text('link_hash').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  downloadedAt: ts('downloaded_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  keepUntil: ts('keep_until').notNull().defaultNow(),
 });

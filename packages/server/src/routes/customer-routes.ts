@@ -7,6 +7,7 @@ import {
   departmentPurposesInput,
   fieldHistoryEntrySchema,
   findCustomersInput,
+  heldPurposeSchema,
   kekInfoSchema,
   OPERATIONS,
   revealInput,
@@ -57,7 +58,8 @@ export async function customerRoutes(app: FastifyInstance, opts: { core: Core })
     method: 'POST',
     url: '/api/v1/customers/:id/reveal',
     operation: OPERATIONS.revealCustomerFields,
-    summary: 'Plain values of some fields, for a purpose your department holds (audited with purpose and fields)',
+    summary:
+      'Plain values of some fields, for an active registered purpose your department holds, covered by consent (or its legal basis) and a live grant (audited with purpose and fields)',
     tags: ['vault'],
     schema: { params: idParams, body: revealInput, response: { 200: revealResultSchema } },
     handler: async (req) => core.customers.reveal(req.actor, req.params.id, req.body),
@@ -112,9 +114,18 @@ export async function customerRoutes(app: FastifyInstance, opts: { core: Core })
   });
   apiRoute(app, {
     method: 'GET',
+    url: '/api/v1/me/purposes',
+    operation: OPERATIONS.listMyPurposes,
+    summary: 'The active registered purposes your department holds (what a reveal can name)',
+    tags: ['vault'],
+    schema: { response: { 200: z.object({ items: z.array(heldPurposeSchema) }) } },
+    handler: async (req) => ({ items: await core.customers.listMyPurposes(req.actor) }),
+  });
+  apiRoute(app, {
+    method: 'GET',
     url: '/api/v1/departments/:id/purposes',
     operation: OPERATIONS.listDepartmentPurposes,
-    summary: 'The use purposes a department may reveal customer PI for',
+    summary: 'The registered purposes a department may read customer PI for',
     tags: ['staff'],
     schema: { params: idParams, response: { 200: z.object({ purposes: z.array(z.string()) }) } },
     handler: async (req) => ({ purposes: await core.customers.listDepartmentPurposes(req.actor, req.params.id) }),
@@ -123,7 +134,7 @@ export async function customerRoutes(app: FastifyInstance, opts: { core: Core })
     method: 'PUT',
     url: '/api/v1/departments/:id/purposes',
     operation: OPERATIONS.setDepartmentPurposes,
-    summary: 'Set the use purposes a department may reveal customer PI for (P5.1)',
+    summary: 'Set the registered purposes (codes) a department may read customer PI for (P5.1)',
     tags: ['staff'],
     schema: { params: idParams, body: departmentPurposesInput, response: { 200: z.object({ purposes: z.array(z.string()) }) } },
     handler: async (req) => ({ purposes: await core.customers.setDepartmentPurposes(req.actor, req.params.id, req.body) }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   createUseApplicationInput,
   delegationInput,
+  grantAccessSchema,
   grantSchema,
   OPERATIONS,
   revokeGrantInput,
@@ -70,6 +71,19 @@ export async function useRoutes(app: FastifyInstance, opts: { core: Core }) {
     tags: ['use'],
     schema: { params: idParams, body: revokeGrantInput, response: { 200: grantSchema } },
     handler: async (req) => core.use.revokeGrant(req.actor, req.params.id, req.body),
+  });
+  apiRoute(app, {
+    method: 'GET',
+    url: '/api/v1/grants/:id/accesses',
+    operation: OPERATIONS.listGrantAccesses,
+    summary: 'The access log of a grant (who, when, which customer, fields, operation); newest first',
+    tags: ['use'],
+    schema: {
+      params: idParams,
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(10_000).optional() }),
+      response: { 200: z.object({ items: z.array(grantAccessSchema) }) },
+    },
+    handler: async (req) => ({ items: await core.use.listGrantAccesses(req.actor, req.params.id, { limit: req.query.limit }) }),
   });
   apiRoute(app, {
     method: 'POST',

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
 import { rawRows, type Tx } from '../../db/client.js';
-import { customerFieldHistory, customerFields, customerKeys, customers, dataCategories, departmentUsePurposes } from '../../db/schema.js';
+import {
+  customerFieldHistory,
+  customerFields,
+  customerKeys,
+  customers,
+  dataCategories,
+  departmentUsePurposes,
+  purposes as purposesTable,
+} from '../../db/schema.js';
 import { ForbiddenError, InvalidError, NotFoundError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { OperationContext, Runner } from '../../runner.js';
@@ -23,9 +31,9 @@ import {
   type Customer,
   type FieldHistoryEntry,
   type FindCustomersInput,
+  type HeldPurpose,
   type RevealInput,
   type UpdateFieldInput,
-  USE_PURPOSES,
 } from './customers-types.js';
 
 const VAULT_CLAUSES = ['P2.3', 'P4.1'];
@@ -36,10 +44,10 @@ export interface CustomersDeps {
   runner: Runner;
   keyring: Keyring;
   maskPolicy: PiMaskPolicy;
-  /** Consent decisions for registered purposes (P3.4, P5.1). */
-  policy?: PolicyCache;
-  /** P5.2: a live grant must cover a plain read for a registered purpose; the access is recorded against it. */
-  useGrant?: (
+  /** The active registered purposes and consent decisions (P3.4, P5.1). */
+  policy: PolicyCache;
+  /** P5.2: a live grant must cover every plain read by a user or token; the access is recorded against it. */
+  useGrant: (
     tx: Tx,
     actor: Actor,
     access: {
@@ -55,7 +63,8 @@ export interface CustomersDeps {
 /**
  * The customer PI vault (P2.3, P4.1, P2.4, P5.1). Every value is encrypted on its own under the
  * customer's data key, bound to customer, field and key version. Reads are masked; plain values
- * only through `reveal`, for a purpose the caller's department holds, and always audited.
+ * only through `reveal`, for an active registered purpose the caller's department holds, that the
+ * customer's consent (or the purpose's other legal basis) covers, under a live grant; always audited.
  */
 interface FindRow {
   customer_id: string;
@@ -530,36 +539,41 @@ export function createCustomersService(deps: CustomersDeps) {
       });
     },
 
-    /** Plain values for a stated purpose the caller's department holds; audited with purpose and fields, never values. */
+    /**
+     * Plain values for a stated purpose, in this order: the purpose is an active registered one; the
+     * caller's department holds it (P5.1); the customer's consent or the purpose's other legal basis
+     * covers every field (P3.4); a live grant covers the read (P5.2; not for the system actor).
+     * Audited with purpose and fields (and the grant), never values.
+     */
     reveal(actor: Actor, id: string, input: RevealInput): Promise<{ customerId: string; purpose: string; values: Record<string, string> }> {
       return runner.run(actor, OPERATIONS.revealCustomerFields, async (ctx) => {
         const data = parseInput(revealInput, input);
         assertNoPlainPi('justification', data.justification);
+        // Only an active registered purpose; the former built-in use purposes are no way around it.
+        if (!(await policy.activePurposes(ctx.tx)).has(data.purpose))
+          throw new ForbiddenError(`purpose ${data.purpose} is not an active registered purpose`, 'purpose', ['P5.1']);
         await requirePurpose(ctx, data.purpose);
         const { dataKey } = await loadCustomer(ctx.tx, id);
+        // What the customer's consent (or the purpose's other legal basis) covers (P3.4, P5.1).
+        const denied = (await policy.decide(ctx.tx, id, data.purpose, data.fields)).filter((d) => !d.allow);
+        if (denied.length)
+          throw new ForbiddenError(
+            `not covered for purpose ${data.purpose}: ${denied.map((d) => `${d.field} (${d.reason})`).join(', ')}`,
+            'consent',
+            ['P3.4', 'P5.1'],
+          );
+        // P5.2: a live grant of the caller's department covers this read; it is recorded against the grant.
         let grantId: string | null = null;
-        // A registered purpose reads only what the customer's consent (or its other legal basis) covers.
-        if (policy && (await policy.activePurposes(ctx.tx)).has(data.purpose)) {
-          const denied = (await policy.decide(ctx.tx, id, data.purpose, data.fields)).filter((d) => !d.allow);
-          if (denied.length)
-            throw new ForbiddenError(
-              `not covered for purpose ${data.purpose}: ${denied.map((d) => `${d.field} (${d.reason})`).join(', ')}`,
-              'consent',
-              ['P3.4', 'P5.1'],
-            );
-          if (deps.useGrant && ctx.actor.type !== 'system') {
-            const g = await deps.useGrant(ctx.tx, ctx.actor, {
-              purposeCode: data.purpose,
-              fields: data.fields,
-              customerId: id,
-              method: ctx.actor.authMethod === 'api_token' ? 'api' : 'view',
-              operation: 'revealCustomerFields',
-            });
-            if ('refusal' in g) throw new ForbiddenError(`no live grant covers this read (${g.refusal})`, 'grant', ['P5.1', 'P5.2']);
-            grantId = g.grantId;
-          }
-        } else if (policy && !(USE_PURPOSES as readonly string[]).includes(data.purpose)) {
-          throw new ForbiddenError(`purpose ${data.purpose} is not an active purpose`, 'purpose', ['P5.1']);
+        if (ctx.actor.type !== 'system') {
+          const g = await deps.useGrant(ctx.tx, ctx.actor, {
+            purposeCode: data.purpose,
+            fields: data.fields,
+            customerId: id,
+            method: ctx.actor.authMethod === 'api_token' ? 'api' : 'view',
+            operation: 'revealCustomerFields',
+          });
+          if ('refusal' in g) throw new ForbiddenError(`no live grant covers this read (${g.refusal})`, 'grant', ['P5.1', 'P5.2']);
+          grantId = g.grantId;
         }
         const rows = await ctx.tx
           .select()
@@ -701,13 +715,29 @@ export function createCustomersService(deps: CustomersDeps) {
       });
     },
 
-    /** P5.1: which use purposes a department may reveal customer PI for. */
+    /**
+     * P5.1: which purposes a department may read customer PI for. Only codes of registered
+     * purposes (any status: a draft can be prepared, a retired one kept until unassigned); a
+     * reveal still needs the purpose active.
+     */
     setDepartmentPurposes(actor: Actor, departmentId: string, input: { purposes: string[] }): Promise<string[]> {
       return runner.run(actor, OPERATIONS.setDepartmentPurposes, async ({ tx, audit }) => {
         const data = parseInput(departmentPurposesInput, input);
+        const wanted = [...new Set(data.purposes)];
+        const known = new Set(
+          wanted.length
+            ? (await tx.selectDistinct({ code: purposesTable.code }).from(purposesTable).where(inArray(purposesTable.code, wanted))).map(
+                (r) => r.code,
+              )
+            : [],
+        );
+        const unknown = data.purposes.flatMap((code, i) =>
+          known.has(code) ? [] : [{ field: `purposes.${i}`, reason: 'unknown_purpose' }],
+        );
+        if (unknown.length) throw new InvalidError('only registered purposes can be assigned', unknown, ['P5.1']);
         const before = await tx.select().from(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId));
         await tx.delete(departmentUsePurposes).where(eq(departmentUsePurposes.departmentId, departmentId));
-        const purposes = [...new Set(data.purposes)];
+        const purposes = wanted;
         if (purposes.length) {
           await tx
             .insert(departmentUsePurposes)
@@ -724,6 +754,20 @@ export function createCustomersService(deps: CustomersDeps) {
           details: { before: before.map((b) => b.purpose).sort(), after: purposes.sort() },
         });
         return purposes;
+      });
+    },
+
+    /** P5.1: the active registered purposes the caller's department holds (what a reveal can name). */
+    listMyPurposes(actor: Actor): Promise<HeldPurpose[]> {
+      return runner.run(actor, OPERATIONS.listMyPurposes, async ({ tx }) => {
+        if (!actor.departmentId) return [];
+        const rows = await tx
+          .select({ p: purposesTable })
+          .from(departmentUsePurposes)
+          .innerJoin(purposesTable, and(eq(purposesTable.code, departmentUsePurposes.purpose), eq(purposesTable.status, 'active')))
+          .where(eq(departmentUsePurposes.departmentId, actor.departmentId))
+          .orderBy(asc(purposesTable.code));
+        return rows.map(({ p }) => ({ code: p.code, version: p.version, name: p.name, legalBasis: p.legalBasis, fields: p.fields }));
       });
     },
 

@@ -40,20 +40,10 @@ export const findCustomersInput = z.object({
 export type FindCustomersInput = z.input<typeof findCustomersInput>;
 
 /**
- * Why plain values are needed. The use purposes of P5.1; a department may reveal only for the
- * purposes assigned to it.
+ * The code of a registered purpose (the purposes register, P3.1). A plain read (reveal) names one:
+ * it must be active, held by the caller's department (P5.1), its consent or other legal basis
+ * must cover the fields (P3.4), and a live grant must cover the read (P5.2).
  */
-export const USE_PURPOSES = [
-  'customer_service',
-  'marketing',
-  'risk_assessment',
-  'data_analysis',
-  'contract_performance',
-  'legal_compliance',
-] as const;
-export type UsePurpose = (typeof USE_PURPOSES)[number];
-
-/** A built-in use purpose, or the code of a registered purpose (whose consent then must cover the fields). */
 export const purposeCodeSchema = z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'a purpose code');
 
 export const revealInput = z.object({
@@ -109,4 +99,16 @@ export const rewrapJobSchema = z.object({
 });
 export type RewrapJob = z.infer<typeof rewrapJobSchema>;
 
+/** The registered purposes (codes, any status) a department is assigned; reveal still needs them active. */
 export const departmentPurposesInput = z.object({ purposes: z.array(purposeCodeSchema).max(200) });
+
+/** A purpose the caller's department holds, as offered by the reveal dialog: active versions only. */
+export const heldPurposeSchema = z.object({
+  code: z.string(),
+  version: z.number().int(),
+  name: z.object({ 'zh-CN': z.string(), en: z.string() }),
+  legalBasis: z.string(),
+  /** Catalogue category codes the purpose covers. */
+  fields: z.array(z.string()),
+});
+export type HeldPurpose = z.infer<typeof heldPurposeSchema>;

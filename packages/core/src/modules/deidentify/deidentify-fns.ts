@@ -247,20 +247,26 @@ export type ReleaseResult =
     }
   | { readonly released: false; readonly reason: 'privacy_model_not_met'; readonly assessment: NodeAssessment };
 
+/** One released column: the field, its operator and what the operator needs (levels chosen). */
+export interface ReleaseColumn {
+  readonly field: string;
+  readonly op: DeidentifyOperator;
+  readonly ctx: OperatorContext;
+}
+
 /**
- * Applies a spec: measures the chosen generalisation, refuses the release when the model is not
- * met (more records would need suppression than the limit allows), else returns the records
- * that are not suppressed with every operator applied. Only the spec's fields are released.
+ * The released columns of a spec (suppressed columns left out), each with its operator context:
+ * the pseudonymiser for the release's key and context, and the level of each generalised field
+ * (`levelOf` for quasi-identifiers, else the operator's level).
  */
-export function releaseRecords(records: readonly DataRecord[], spec: DatasetSpec, options: ReleaseOptions = {}): ReleaseResult {
-  const data = encodeForSpec(records, spec, options);
-  const levels = data.qis.map((q, i) => options.levels?.[q.field] ?? configuredLevels(spec)[i] ?? 0);
-  const { suppressed, assessment } = suppressedRecords(data, levels, spec.privacyModel);
-  if (!assessment.satisfied) return { released: false, reason: 'privacy_model_not_met', assessment };
+export function releaseColumns(
+  spec: DatasetSpec,
+  options: Omit<ReleaseOptions, 'levels'>,
+  levelOf: ReadonlyMap<string, number>,
+): ReleaseColumn[] {
   const needsKey = spec.columns.some((c) => c.operator.kind === 'pseudonymise');
   const pseudo = needsKey ? pseudonymiser(options.key ?? new Uint8Array(0), options.context ?? '') : undefined;
-  const levelOf = new Map(data.qis.map((q, i) => [q.field, levels[i] ?? 0]));
-  const columns = spec.columns
+  return spec.columns
     .filter((c) => c.operator.kind !== 'suppress_column')
     .map((c) => {
       const op = c.operator;
@@ -276,6 +282,19 @@ export function releaseRecords(records: readonly DataRecord[], spec: DatasetSpec
         } satisfies OperatorContext,
       };
     });
+}
+
+/**
+ * Applies a spec: measures the chosen generalisation, refuses the release when the model is not
+ * met (more records would need suppression than the limit allows), else returns the records
+ * that are not suppressed with every operator applied. Only the spec's fields are released.
+ */
+export function releaseRecords(records: readonly DataRecord[], spec: DatasetSpec, options: ReleaseOptions = {}): ReleaseResult {
+  const data = encodeForSpec(records, spec, options);
+  const levels = data.qis.map((q, i) => options.levels?.[q.field] ?? configuredLevels(spec)[i] ?? 0);
+  const { suppressed, assessment } = suppressedRecords(data, levels, spec.privacyModel);
+  if (!assessment.satisfied) return { released: false, reason: 'privacy_model_not_met', assessment };
+  const columns = releaseColumns(spec, options, new Map(data.qis.map((q, i) => [q.field, levels[i] ?? 0])));
   const out: ReleasedRecord[] = [];
   const sourceIndexes: number[] = [];
   records.forEach((r, i) => {

@@ -12,6 +12,8 @@ export {
   configuredLevels,
   planRelease,
   releaseRecords,
+  releaseColumns,
+  type ReleaseColumn,
   MIN_PSEUDONYM_KEY_BYTES,
   type OperatorContext,
   type SpecOptions,

@@ -186,14 +186,18 @@ export function createNotifier(deps: {
   }
 
   return {
-    /** Write a message to the outbox inside the caller's transaction. */
-    async enqueue(tx: Tx, m: OutgoingMessage): Promise<void> {
-      await tx.insert(outbox).values({
-        topic: m.topic,
-        transport: m.transport,
-        recipient: m.recipient as unknown as Record<string, string>,
-        payload: { subject: m.subject, text: m.text, ...(m.secret ? { secret: true } : {}) },
-      });
+    /** Write a message to the outbox inside the caller's transaction; returns its outbox id (for delivery status). */
+    async enqueue(tx: Tx, m: OutgoingMessage): Promise<number> {
+      const [row] = await tx
+        .insert(outbox)
+        .values({
+          topic: m.topic,
+          transport: m.transport,
+          recipient: m.recipient as unknown as Record<string, string>,
+          payload: { subject: m.subject, text: m.text, ...(m.secret ? { secret: true } : {}) },
+        })
+        .returning({ id: outbox.id });
+      return row!.id;
     },
     /** Deliver what is due now (after a commit that enqueued, and on a timer). */
     kick(): void {

@@ -26,6 +26,7 @@ import {
   type CreateUseApplicationInput,
   type DelegationInput,
   type Grant,
+  type GrantAccess,
   type ReviewUseApplicationInput,
   type UseApplication,
   type UseMethod,
@@ -302,10 +303,22 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
         const heads = new Map(
           (await tx.select({ id: departments.id, h: departments.headUserId }).from(departments)).map((d) => [d.id, d.h]),
         );
+        // Those who delegated their reviews to the caller (in force now): their steps await the caller too.
+        const from = actor.userId ? await delegatorsOf(tx, actor.userId) : [];
+        const delegators = from.length
+          ? (
+              await tx
+                .select()
+                .from(users)
+                .where(and(inArray(users.id, from), eq(users.status, 'active')))
+            ).map((u) => ({ userId: u.id, roles: u.roles, departmentId: u.departmentId }))
+          : [];
         for (const r of rows) {
           const mine = r.applicantId === actor.userId;
-          const toReview = r.status === 'in_review' && mayReview(r.chain[r.step]!, me, r, heads.get(r.departmentId) ?? null);
-          if (mine || toReview || can('use.read')) out.push(await view(tx, r));
+          const head = heads.get(r.departmentId) ?? null;
+          const role = r.chain[r.step]!;
+          const toReview = r.status === 'in_review' && !mine && [me, ...delegators].some((who) => mayReview(role, who, r, head));
+          if (mine || toReview || can('use.read')) out.push({ ...(await view(tx, r)), awaitingMyReview: toReview });
         }
         return out;
       });
@@ -342,6 +355,36 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
       });
     },
 
+    /**
+     * The access log of a grant (P5.2): for holders of use.read, the grant's holder and members of
+     * its department; to anyone else the grant does not exist.
+     */
+    listGrantAccesses(actor: Actor, id: string, opts: { limit?: number } = {}): Promise<GrantAccess[]> {
+      return runner.run(actor, OPERATIONS.listGrantAccesses, async ({ tx, can }) => {
+        const g = (await tx.select().from(grants).where(eq(grants.id, id)))[0];
+        if (!g) throw new NotFoundError('grant not found');
+        const visible =
+          can('use.read') || g.holderId === actor.userId || (actor.departmentId !== null && g.departmentId === actor.departmentId);
+        if (!visible) throw new NotFoundError('grant not found', { resourceType: 'grant', resourceId: id, permission: 'use.read' });
+        const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
+        const rows = await tx
+          .select()
+          .from(grantAccesses)
+          .where(eq(grantAccesses.grantId, id))
+          .orderBy(desc(grantAccesses.id))
+          .limit(limit);
+        return rows.map((r) => ({
+          id: r.id,
+          actorId: r.actorId,
+          actorName: r.actorName,
+          customerId: r.customerId,
+          fields: r.fields,
+          operation: r.operation,
+          accessedAt: r.accessedAt.toISOString(),
+        }));
+      });
+    },
+
     revokeGrant(actor: Actor, id: string, input: { reason: string }): Promise<Grant> {
       return runner.run(actor, OPERATIONS.revokeGrant, async ({ tx, audit }) => {
         const data = parseInput(revokeGrantInput, input);
@@ -367,15 +410,20 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
     delegate(actor: Actor, input: DelegationInput): Promise<{ id: string }> {
       return runner.run(actor, OPERATIONS.createApprovalDelegation, async ({ tx, audit }) => {
         const data = parseInput(delegationInput, input);
-        if (data.delegateId === actor.userId) throw new InvalidError('delegate to someone else', [{ field: 'delegateId', reason: 'self' }]);
-        const to = (await tx.select().from(users).where(eq(users.id, data.delegateId)))[0];
-        if (!to || to.status !== 'active')
-          throw new InvalidError('the delegate must be an active user', [{ field: 'delegateId', reason: 'not_found' }]);
+        const field = data.delegateId ? 'delegateId' : 'delegateUsername';
+        const to = (
+          await tx
+            .select()
+            .from(users)
+            .where(data.delegateId ? eq(users.id, data.delegateId) : eq(users.username, data.delegateUsername!))
+        )[0];
+        if (!to || to.status !== 'active') throw new InvalidError('the delegate must be an active user', [{ field, reason: 'not_found' }]);
+        if (to.id === actor.userId) throw new InvalidError('delegate to someone else', [{ field, reason: 'self' }]);
         const [d] = await tx
           .insert(approvalDelegations)
           .values({
             delegatorId: actor.userId!,
-            delegateId: data.delegateId,
+            delegateId: to.id,
             validFrom: new Date(data.validFrom),
             validUntil: new Date(data.validUntil),
             reason: data.reason,
@@ -384,7 +432,7 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
         await audit({
           action: 'approval.delegated',
           resourceType: 'user',
-          resourceId: data.delegateId,
+          resourceId: to.id,
           details: { delegationId: d!.id, validFrom: data.validFrom, validUntil: data.validUntil, reason: data.reason },
         });
         return { id: d!.id };

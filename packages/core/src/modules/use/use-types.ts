@@ -34,7 +34,18 @@ export const reviewUseApplicationInput = z.object({
 export type ReviewUseApplicationInput = z.input<typeof reviewUseApplicationInput>;
 
 export const delegationInput = z
-  .object({ delegateId: z.uuid(), validFrom: z.iso.datetime(), validUntil: z.iso.datetime(), reason: z.string().trim().min(2).max(500) })
+  .object({
+    delegateId: z.uuid().optional(),
+    /** Instead of the id (a reviewer without access to the staff register names the colleague). */
+    delegateUsername: z.string().trim().min(1).max(128).optional(),
+    validFrom: z.iso.datetime(),
+    validUntil: z.iso.datetime(),
+    reason: z.string().trim().min(2).max(500),
+  })
+  .refine((d) => (d.delegateId === undefined) !== (d.delegateUsername === undefined), {
+    message: 'name the delegate by id or by username',
+    path: ['delegateId'],
+  })
   .refine((d) => Date.parse(d.validUntil) > Date.parse(d.validFrom), {
     message: 'the period must end after it starts',
     path: ['validUntil'],
@@ -75,6 +86,8 @@ export const useApplicationSchema = z.object({
   decidedAt: z.iso.datetime().nullable(),
   reviews: z.array(reviewSchema),
   grantId: z.uuid().nullable(),
+  /** In lists: the current step awaits the caller (themselves or under a delegation in force). */
+  awaitingMyReview: z.boolean().optional(),
 });
 export type UseApplication = z.infer<typeof useApplicationSchema>;
 
@@ -96,3 +109,15 @@ export const grantSchema = z.object({
   accesses: z.number().int(),
 });
 export type Grant = z.infer<typeof grantSchema>;
+
+/** One access made under a grant (P5.2 access log): who, when, which customer, which fields, which operation. */
+export const grantAccessSchema = z.object({
+  id: z.number().int(),
+  actorId: z.uuid().nullable(),
+  actorName: z.string(),
+  customerId: z.uuid().nullable(),
+  fields: z.array(z.string()),
+  operation: z.string(),
+  accessedAt: z.iso.datetime(),
+});
+export type GrantAccess = z.infer<typeof grantAccessSchema>;
