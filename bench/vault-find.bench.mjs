@@ -19,21 +19,8 @@
 // bulk-inserted with SQL (INSERT ... SELECT FROM unnest(...), 5,000 customers per transaction,
 // with the indexes and foreign keys in place), yet built the way core builds them, so they are
 // indistinguishable from created ones:
-//   - each gets its own fresh data key, wrapped under the current KEK of the key file core uses
-//     exactly as the local key provider wraps (aes-256-gcm with kekWrapAad(kekVersion,
-//     kekWrapContext(customerId, 1)), local-key-provider.ts): the KEK is read from the
-//     benchmark's own temporary key file once, because a provider.wrap() per customer re-stats
-//     the key file and would make the fill several minutes longer; the first bulk key is
-//     unwrapped through the real provider as a check, and the bulk lookups below decrypt them;
-//   - each value is normalised with core's PI type and encrypted with core's encryptField under
-//     that key with fieldAad({ customerId, field, keyVersion: 1 });
-//   - resident_id / mobile / email get their blind index from core's blindIndex() under the
-//     vault's real blind-index key. That key is not exposed by core: it is read from
-//     vault_system_keys ('blind_index') and unwrapped through the key provider with the context
-//     core uses ('custos.vault-system-key.v1' NUL 'blind_index', keyring.ts); the benchmark then
-//     checks that it reproduces the blind index core stored for a customer created through core,
-//     and stops if it does not (a change in core's key context would otherwise go unnoticed).
-//   So bulk customers' numbers are found and decrypted by core like any other.
+// built the way core builds them (bench/lib/vault-fill.mjs), so they are indistinguishable from
+// created ones and core finds and decrypts them like any other.
 // CUSTOS_BENCH_FIND_BULK_FIELDS: 'all' (default: the 10 fields, like the customers created
 // through core) or 'lookup' (only resident_id, mobile, email: a faster fill, same index size).
 // Mobile numbers are distinct by construction (prefixes 130-189); the missing ones use 190-199.
@@ -53,24 +40,9 @@
 // (1; 0 skips the diagnostic side).
 
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import pg from 'pg';
-import {
-  blindIndex,
-  createLocalKeyProvider,
-  encryptField,
-  fieldAad,
-  getCipherSuite,
-  getPiType,
-  kekWrapAad,
-  kekWrapContext,
-  LOCAL_KEY_FILE,
-  newDataKey,
-  systemActor,
-} from '@custos/core';
+import { blindIndex, systemActor } from '@custos/core';
 import {
   createBenchDatabase,
   fmt,
@@ -85,7 +57,8 @@ import {
   round,
   runBenchmark,
 } from './lib/harness.mjs';
-import { FIELD_TYPES, INDEXED, piValues } from './lib/pi-values.mjs';
+import { FIELD_TYPES, piValues } from './lib/pi-values.mjs';
+import { openVaultFiller } from './lib/vault-fill.mjs';
 
 const TOTAL = Number(process.env.CUSTOS_BENCH_FIND_CUSTOMERS ?? 1_000_000);
 const LOOKUPS = Number(process.env.CUSTOS_BENCH_FIND_LOOKUPS ?? 2000);
@@ -96,8 +69,6 @@ const REAL_EVERY = 1000;
 const BATCH = 5000;
 const POOL_SIZE = 10;
 const TARGET_P99_MS = 5;
-/** The context keyring.ts wraps the vault's system keys with (SYSTEM_KEY_CONTEXT). */
-const BLIND_KEY_CONTEXT = Buffer.from('custos.vault-system-key.v1\0blind_index', 'utf8');
 
 if (!['all', 'lookup'].includes(BULK_FIELDS)) throw new Error(`CUSTOS_BENCH_FIND_BULK_FIELDS must be 'all' or 'lookup'`);
 if (TOTAL < REAL_EVERY * 2 || TOTAL % BATCH !== 0) throw new Error(`CUSTOS_BENCH_FIND_CUSTOMERS must be a multiple of ${BATCH}`);
@@ -106,7 +77,6 @@ if (TOTAL < REAL_EVERY * 2 || TOTAL % BATCH !== 0) throw new Error(`CUSTOS_BENCH
 // Values (bench/lib/pi-values.mjs)
 
 const BULK_FIELD_NAMES = BULK_FIELDS === 'all' ? Object.keys(FIELD_TYPES) : ['resident_id', 'mobile', 'email'];
-const PI = Object.fromEntries(Object.entries(FIELD_TYPES).map(([f, t]) => [f, getPiType(t)]));
 
 // A fast PRNG for the values (crypto.randomInt per digit would dominate the fill); keys and IVs
 // still come from the CSPRNG.
@@ -148,13 +118,6 @@ await runBenchmark(async () => {
   let poolEnded;
   const closePool = () => (poolEnded ??= pool.end());
   onCleanup(closePool);
-  // The key provider core uses (its key file), opened a second time as another process would.
-  const provider = await createLocalKeyProvider({ dir: core.config.keys.dir, mode: 'development' });
-  onCleanup(() => provider.close());
-  const suite = getCipherSuite('aes-256-gcm');
-  if (core.config.cipherSuite !== suite.id)
-    throw new Error(`the benchmark fills aes-256-gcm data; core is configured for ${core.config.cipherSuite}`);
-
   const system = systemActor();
   const dept = await core.departments.create(system, { name: 'bench-customer-service' });
   const username = `bench.staff.${crypto.randomBytes(3).toString('hex')}`;
@@ -167,84 +130,25 @@ await runBenchmark(async () => {
   });
   const staff = { type: 'user', userId: user.id, username, departmentId: dept.id, roles: ['staff'], authMethod: 'session' };
 
-  // The vault's blind-index key (checked against what core stores for the first real customer).
-  const [sys] = await core.database.query(`SELECT kek_version, wrapped_key FROM vault_system_keys WHERE name = 'blind_index'`);
-  if (!sys) throw new Error('vault_system_keys has no blind_index key');
-  const blindKey = await provider.unwrap(sys.wrapped_key, Number(sys.kek_version), BLIND_KEY_CONTEXT);
-
   // -------------------------------------------------------------------------------------------
   // Fill
 
-  const bulkClient = new pg.Client({ connectionString: db.url });
-  await bulkClient.connect();
-  onCleanup(() => bulkClient.end());
-  await bulkClient.query(`SET session_replication_role = replica`);
-  await bulkClient.query(`SET synchronous_commit = off`);
-
-  // The current KEK of core's (temporary) key file, to wrap bulk data keys as the provider does.
-  const keyFile = JSON.parse(fs.readFileSync(path.join(core.config.keys.dir, LOCAL_KEY_FILE), 'utf8'));
-  const current = keyFile.keys.find((k) => k.state === 'current');
-  const kek = { version: current.version, key: Buffer.from(current.key, 'base64') };
-  onCleanup(() => kek.key.fill(0));
-  const wrapKey = (dataKey, customerId) => suite.encrypt(kek.key, dataKey, kekWrapAad(kek.version, kekWrapContext(customerId, 1)));
-  {
-    const id = crypto.randomUUID();
-    const dk = newDataKey();
-    const back = await provider.unwrap(wrapKey(dk, id), kek.version, kekWrapContext(id, 1));
-    if (!back.equals(dk)) throw new Error('a bulk-wrapped data key does not unwrap through the key provider');
-  }
+  const filler = await openVaultFiller(core, db.url);
+  const blindKey = filler.blindKey;
   const realIds = [];
   let verifiedBlindKey = false;
 
-  /**
-   * Build one batch of bulk customers (every index in [start, start+BATCH) except the real ones),
-   * yielding to the event loop now and then so the previous batch's statements keep flowing.
-   */
-  async function buildBatch(start) {
-    const ids = [];
-    const wrapped = [];
-    const f = { customer: [], code: [], type: [], ct: [], bi: [] };
+  /** One batch of bulk customers: every index in [start, start+BATCH) except the real ones. */
+  function buildBatch(start) {
+    const values = [];
     for (let i = start; i < start + BATCH; i++) {
-      if (i % 100 === 0) await yieldToLoop();
       if (i % REAL_EVERY === 0) continue;
-      const id = crypto.randomUUID();
-      const dataKey = newDataKey();
-      ids.push(id);
-      wrapped.push(wrapKey(dataKey, id));
-      const values = customerFields(mobileOf(i));
-      for (const field of BULK_FIELD_NAMES) {
-        const type = PI[field];
-        const normalized = type.normalize(values[field]);
-        f.customer.push(id);
-        f.code.push(field);
-        f.type.push(type.id);
-        f.ct.push(encryptField(suite, dataKey, normalized, fieldAad({ customerId: id, field, keyVersion: 1 })));
-        f.bi.push(INDEXED.has(field) ? blindIndex(blindKey, type.id, normalized) : null);
-      }
-      dataKey.fill(0);
+      const all = customerFields(mobileOf(i));
+      values.push(Object.fromEntries(BULK_FIELD_NAMES.map((f) => [f, all[f]])));
     }
-    return { ids, wrapped, kekVersion: kek.version, f };
+    return filler.build(values);
   }
-
-  async function insertBatch(b) {
-    await bulkClient.query('BEGIN');
-    try {
-      await bulkClient.query(`INSERT INTO customers (id, created_by) SELECT unnest($1::uuid[]), $2`, [b.ids, 'bench.bulk']);
-      await bulkClient.query(
-        `INSERT INTO customer_keys (customer_id, data_key_version, suite, kek_version, wrapped_key) SELECT unnest($1::uuid[]), 1, $2, $3::int, unnest($4::bytea[])`,
-        [b.ids, suite.id, b.kekVersion, b.wrapped],
-      );
-      await bulkClient.query(
-        `INSERT INTO customer_fields (customer_id, category_code, pi_type, ciphertext, data_key_version, blind_index, updated_by)
-         SELECT u.c, u.code, u.t, u.ct, 1, u.bi, $6 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::text[]) AS u(c, code, t, ct, bi)`,
-        [b.f.customer, b.f.code, b.f.type, b.f.ct, b.f.bi, 'bench.bulk'],
-      );
-      await bulkClient.query('COMMIT');
-    } catch (e) {
-      await bulkClient.query('ROLLBACK').catch(() => {});
-      throw e;
-    }
-  }
+  const insertBatch = (b) => filler.insert(b);
 
   /** The real customers of a batch, through core (indexes i with i % 1000 === 0). */
   async function createReal(start) {
@@ -253,16 +157,7 @@ await runBenchmark(async () => {
       const c = await core.customers.create(staff, { fields: customerFields(mobile) });
       realIds.push({ i, id: c.id, mobile });
       if (!verifiedBlindKey) {
-        // The blind-index key we unwrapped must give the index core stored.
-        const [row] = await core.database.query(
-          `SELECT blind_index FROM customer_fields WHERE customer_id = $1 AND category_code = 'mobile'`,
-          [c.id],
-        );
-        if (row?.blind_index !== blindIndex(blindKey, 'cn_mobile', mobile)) {
-          throw new Error(
-            "the unwrapped blind-index key does not reproduce core's blind index: keyring.ts changed its system-key context?",
-          );
-        }
+        await filler.verifyBlindIndex(c.id, 'mobile', mobile);
         verifiedBlindKey = true;
       }
     }
@@ -301,8 +196,7 @@ await runBenchmark(async () => {
   fill.totalMs = now() - tFill;
   await core.audit.flush();
   const tv = now();
-  for (const table of ['customers', 'customer_keys', 'customer_fields']) await bulkClient.query(`VACUUM ANALYZE ${table}`);
-  await bulkClient.query('CHECKPOINT');
+  await filler.settle();
   fill.vacuumAnalyzeCheckpointMs = now() - tv;
   const [counts] = await core.database.query(
     `SELECT (SELECT count(*)::int FROM customers) AS customers, (SELECT count(*)::int FROM customer_fields) AS fields,
