@@ -175,3 +175,76 @@ export async function apiLogin(baseUrl: string, username: string, password: stri
     },
   };
 }
+
+/**
+ * The API twin of core's `seedRevealAccess` (packages/core/test/consent-fixtures.ts), for suites
+ * that drive the built server. What a plain read (reveal) needs (P5.1, P5.2): an active registered
+ * purpose over `fields` (legal basis contract, so customers stored through the vault are covered
+ * without consent records), written by a new department head of `departmentId` and approved by
+ * `officer` (a compliance officer); unless `assign` is false, assigned to the department (added to
+ * what it holds); unless `grant` is false, a live grant to `applicant` (an approved use
+ * application: the head, then a new management approver, then the officer for sensitive fields).
+ */
+export async function seedRevealAccessViaApi(
+  admin: ApiClient,
+  baseUrl: string,
+  opts: {
+    departmentId: string;
+    officer: ApiClient;
+    applicant?: ApiClient;
+    code: string;
+    name: { 'zh-CN': string; en: string };
+    fields: string[];
+    assign?: boolean;
+    grant?: boolean;
+  },
+): Promise<{ code: string; grantId: string | null }> {
+  const password = `E2e-${Math.random().toString(36).slice(2, 10)}-Lantern-7`;
+  const mk = async (roles: string[]) => {
+    const username = `${roles[0]!.replace(/_/g, '.')}.${Math.random().toString(36).slice(2, 8)}`;
+    await admin.call('POST', '/api/v1/users', { username, displayName: username, password, departmentId: opts.departmentId, roles });
+    return apiLogin(baseUrl, username, password);
+  };
+  const head = await mk(['department_head']);
+  const necessity = Object.fromEntries(opts.fields.map((f) => [f, { 'zh-CN': `办理业务需要${f}`, en: `needed for ${f}` }]));
+  const p = await head.call<{ id: string }>('POST', '/api/v1/purposes', {
+    code: opts.code,
+    name: opts.name,
+    description: opts.name,
+    businessLine: 'retail',
+    ownerDepartmentId: opts.departmentId,
+    legalBasis: 'contract',
+    fields: opts.fields,
+    necessity,
+    scenarios: [opts.name],
+    retention: { days: 1095, trigger: 'relationship_end' },
+  });
+  await head.call('POST', `/api/v1/purposes/${p.id}/submit`);
+  await opts.officer.call('POST', `/api/v1/purposes/${p.id}/approve`, { comment: '同意' });
+  await head.call('POST', `/api/v1/purposes/${p.id}/activate`);
+  if (opts.assign !== false) {
+    const url = `/api/v1/departments/${opts.departmentId}/purposes`;
+    const { purposes } = await opts.officer.call<{ purposes: string[] }>('GET', url);
+    await opts.officer.call('PUT', url, { purposes: [...purposes, opts.code] });
+  }
+  if (opts.grant === false || !opts.applicant) return { code: opts.code, grantId: null };
+  const manager = await mk(['management_approver']);
+  const app = await opts.applicant.call<{ id: string }>('POST', '/api/v1/use-applications', {
+    purposeCode: opts.code,
+    scenario: '客户服务',
+    fields: opts.fields,
+    customerScope: { kind: 'all' },
+    method: 'view',
+    validFrom: new Date(Date.now() - 60_000).toISOString(),
+    validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    justification: '接听客户来电时核对信息',
+  });
+  await opts.applicant.call('POST', `/api/v1/use-applications/${app.id}/submit`);
+  let done: { status: string; grantId: string | null } | undefined;
+  for (const reviewer of [head, manager, opts.officer]) {
+    done = await reviewer.call('POST', `/api/v1/use-applications/${app.id}/reviews`, { decision: 'approve' });
+    if (done!.status === 'approved') break;
+  }
+  if (done?.status !== 'approved') throw new Error(`use application ${app.id} not approved: ${done?.status}`);
+  return { code: opts.code, grantId: done.grantId };
+}

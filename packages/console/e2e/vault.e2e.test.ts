@@ -2,8 +2,10 @@
  * Browser test of the customer-vault pages against the real server.
  *
  * Arranges through the API (admin bearer token): a department, a staff member in it, a
- * compliance officer (who assigns the department the purpose customer_service) and a security
- * officer. Then in Chromium, as the staff member: create a customer (a wrong check digit first,
+ * compliance officer and a security officer; two registered purposes (legal basis contract,
+ * coded with the suggested codes customer_service and risk_assessment), of which the department
+ * is assigned customer_service and the staff member holds a live grant for it (P5.1, P5.2;
+ * `seedRevealAccessViaApi`). Then in Chromium, as the staff member: create a customer (a wrong check digit first,
  * shown translated on the right input), find them by mobile, check the page holds only masked
  * values, reveal the mobile for 客户服务 (plain value in the dialog only, gone after closing),
  * correct the mobile (version 2, history with the old masked value). The audit log must hold
@@ -26,6 +28,7 @@ import {
   RESULTS_DIR,
   apiLogin,
   launchBrowser,
+  seedRevealAccessViaApi,
   signIn,
   skipReason,
   sleep,
@@ -107,10 +110,29 @@ describe.skipIf(SKIP !== null)('customer vault pages in a browser against the re
       await admin.call('POST', '/api/v1/users', { ...u, password: PASSWORD, departmentId: deptId, roles });
     }
     const officer = await apiLogin(baseUrl, compliance.username, PASSWORD);
-    const set = await officer.call<{ purposes: string[] }>('PUT', `/api/v1/departments/${deptId}/purposes`, {
-      purposes: ['customer_service'],
+    const applicant = await apiLogin(baseUrl, staff.username, PASSWORD);
+    // A reveal names an active registered purpose the department holds, covered by a live grant.
+    const service = await seedRevealAccessViaApi(admin, baseUrl, {
+      departmentId: deptId,
+      officer,
+      applicant,
+      code: 'customer_service',
+      name: { 'zh-CN': '客户服务', en: 'Customer service' },
+      fields: ['name', 'mobile', 'resident_id', 'email'],
     });
-    expect(set.purposes).toEqual(['customer_service']);
+    expect(service.grantId).toMatch(/^[0-9a-f-]{36}$/);
+    // Active, but neither held by the department nor granted.
+    await seedRevealAccessViaApi(admin, baseUrl, {
+      departmentId: deptId,
+      officer,
+      code: 'risk_assessment',
+      name: { 'zh-CN': '风险评估', en: 'Risk assessment' },
+      fields: ['mobile'],
+      assign: false,
+      grant: false,
+    });
+    const held = await officer.call<{ purposes: string[] }>('GET', `/api/v1/departments/${deptId}/purposes`);
+    expect(held.purposes).toEqual(['customer_service']);
 
     browser = await launchBrowser();
     page = browser.page;
@@ -191,9 +213,9 @@ describe.skipIf(SKIP !== null)('customer vault pages in a browser against the re
     await page.getByTestId('reveal-form').waitFor();
     await page.getByTestId('reveal-field-mobile').click();
     await page.getByTestId('reveal-purpose').click();
-    // Purposes the department does not hold are marked and cannot be chosen.
-    await page.getByTestId('reveal-purpose-marketing').waitFor();
-    expect(await page.getByTestId('reveal-purpose-marketing').innerText()).toContain('未获授权');
+    // Only the active registered purposes the department holds are offered.
+    await page.getByTestId('reveal-purpose-customer_service').waitFor();
+    expect(await page.getByTestId('reveal-purpose-risk_assessment').count()).toBe(0);
     await page.getByTestId('reveal-purpose-customer_service').click();
     await page.getByTestId('reveal-justification').fill('客户来电，核对预留手机号');
     await page.getByTestId('reveal-submit').click();
@@ -303,7 +325,7 @@ describe.skipIf(SKIP !== null)('customer vault pages in a browser against the re
     await page.getByTestId('login-page').waitFor();
     await signIn(page, baseUrl, compliance.username, PASSWORD);
 
-    // Purposes: customer_service is assigned; add risk_assessment.
+    // Purposes (the active registered ones): customer_service is assigned; add risk_assessment.
     await page.getByTestId('nav-departments').click();
     await page.getByTestId(`dept-purposes-${deptId}`).click();
     await page.getByTestId('purposes-group').waitFor();

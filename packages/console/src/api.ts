@@ -251,17 +251,21 @@ export interface VerifyResult {
 export const LOOKUP_PI_TYPES = ['cn_resident_id', 'cn_mobile', 'email'] as const;
 export type LookupPiType = (typeof LOOKUP_PI_TYPES)[number];
 
-/** Why plain values are needed (P5.1); a department may reveal only for purposes assigned to it. */
-export const USE_PURPOSES = [
-  'customer_service',
-  'marketing',
-  'risk_assessment',
-  'data_analysis',
-  'contract_performance',
-  'legal_compliance',
-] as const;
-/** A built-in use purpose (USE_PURPOSES) or the code of a registered purpose. */
+/**
+ * Why plain values are needed (P5.1): the code of a registered purpose. A reveal needs it active,
+ * held by the user's department, covered by consent (or its other legal basis) and a live grant.
+ */
 export type UsePurpose = string;
+
+/** An active registered purpose the user's department holds (GET /api/v1/me/purposes). */
+export interface HeldPurpose {
+  code: string;
+  version: number;
+  name: L10n;
+  legalBasis: string;
+  /** Catalogue category codes the purpose covers. */
+  fields: string[];
+}
 
 /** One stored field as read: masked, never the plain value. */
 export interface MaskedField {
@@ -900,6 +904,205 @@ export interface NewLegalHold {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Approved internal use: applications, reviews, grants, de-identified exports (issue #5, P5.1–P5.3)
+
+export const USE_METHODS = ['view', 'api', 'export'] as const;
+export type UseMethod = (typeof USE_METHODS)[number];
+export type CustomerScope = { kind: 'all' } | { kind: 'list'; ids: string[] };
+export type UseApplicationStatus = 'draft' | 'in_review' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
+export type ReviewDecision = 'approve' | 'reject' | 'return';
+
+export interface NewUseApplication {
+  purposeCode: string;
+  scenario: string;
+  fields: string[];
+  customerScope: CustomerScope;
+  method: UseMethod;
+  validFrom: string;
+  validUntil: string;
+  justification: string;
+}
+
+export interface UseReview {
+  step: number;
+  stepRole: string;
+  reviewerName: string;
+  /** The reviewer acted for this user under a delegation. */
+  onBehalfOf: string | null;
+  decision: ReviewDecision;
+  comment: string | null;
+  decidedAt: string;
+}
+
+export interface UseApplication extends NewUseApplication {
+  id: string;
+  applicantId: string;
+  applicantName: string;
+  departmentId: string;
+  sensitive: boolean;
+  /** Review roles in order (department_head, management_approver, compliance_officer). */
+  chain: string[];
+  /** Index of the current step in `chain`. */
+  step: number;
+  status: UseApplicationStatus;
+  createdAt: string;
+  submittedAt: string | null;
+  decidedAt: string | null;
+  reviews: UseReview[];
+  grantId: string | null;
+  /** In lists: the current step awaits the caller (also under a delegation). */
+  awaitingMyReview?: boolean;
+}
+
+export type GrantStatus = 'active' | 'expired' | 'revoked';
+
+export interface Grant {
+  id: string;
+  applicationId: string;
+  departmentId: string;
+  holderId: string;
+  purposeCode: string;
+  fields: string[];
+  customerScope: CustomerScope;
+  method: UseMethod | string;
+  validFrom: string;
+  validUntil: string;
+  status: GrantStatus;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revokeReason: string | null;
+  accesses: number;
+}
+
+export interface GrantAccess {
+  id: number;
+  actorId: string | null;
+  actorName: string;
+  customerId: string | null;
+  fields: string[];
+  operation: string;
+  accessedAt: string;
+}
+
+export interface NewDelegation {
+  delegateId?: string;
+  delegateUsername?: string;
+  validFrom: string;
+  validUntil: string;
+  reason: string;
+}
+
+export const COLUMN_ROLES = ['identifier', 'quasi_identifier', 'sensitive', 'insensitive'] as const;
+export type ColumnRole = (typeof COLUMN_ROLES)[number];
+export const OPERATOR_KINDS = ['keep', 'mask', 'display_mask', 'redact', 'pseudonymise', 'generalise', 'suppress_column'] as const;
+export type OperatorKind = (typeof OPERATOR_KINDS)[number];
+/** The generalisation hierarchies core ships (P5.3). */
+export const HIERARCHIES = ['date', 'age', 'cn_address', 'cn_city', 'cn_resident_id'] as const;
+
+export type DeidentifyOperator =
+  | { kind: 'keep' }
+  | { kind: 'mask'; keepFirst?: number; keepLast?: number }
+  | { kind: 'display_mask' }
+  | { kind: 'redact' }
+  | { kind: 'pseudonymise' }
+  | { kind: 'generalise'; hierarchy: string; level?: number; minLevel?: number; maxLevel?: number }
+  | { kind: 'suppress_column' };
+
+export interface ColumnSpec {
+  field: string;
+  role: ColumnRole;
+  piType?: string;
+  operator: DeidentifyOperator;
+  weight?: number;
+}
+
+export interface PrivacyModel {
+  k: number;
+  l?: number;
+  maxSuppression: number;
+}
+
+export interface DatasetSpec {
+  columns: ColumnSpec[];
+  privacyModel: PrivacyModel;
+}
+
+/** The measurement of one generalisation against the privacy model. */
+export interface NodeAssessment {
+  levels: number[];
+  levelsByField: Record<string, number>;
+  satisfied: boolean;
+  loss: number;
+  records: number;
+  classes: number;
+  suppressedRecords: number;
+  suppressedClasses: number;
+  maxSuppressedRecords: number;
+  releasedRecords: number;
+  k: number | null;
+  l: number | null;
+  risk: { highest: number; average: number };
+}
+
+export interface ReleasePlan {
+  privacyModel: PrivacyModel;
+  quasiIdentifiers: { field: string; hierarchy: string; levelNames: string[]; minLevel: number; maxLevel: number }[];
+  configured: NodeAssessment;
+  /** The least-loss generalisation meeting the model; null when none does. */
+  proposal: NodeAssessment | null;
+  search: { algorithm: string; latticeSize: number; checked: number; ms: number };
+}
+
+export interface ExportPreview {
+  grantId: string;
+  fields: string[];
+  sample: Record<string, string | null>[];
+  plan: ReleasePlan;
+  /** The assessment at the levels asked for (or configured): what a release now would be. */
+  chosen: NodeAssessment;
+  /** At those levels before any suppression: the smallest class (k) and the least diverse class (l). */
+  measured: { k: number | null; l: number | null };
+  population: { inScope: number; included: number; excludedNoConsent: number };
+}
+
+export type ExportFormat = 'csv' | 'xlsx';
+
+export interface ExportRecord {
+  id: string;
+  grantId: string;
+  purposeCode: string;
+  recipient: string;
+  format: ExportFormat;
+  status: 'ready' | 'downloaded' | 'expired';
+  spec: DatasetSpec;
+  levelsByField: Record<string, number>;
+  k: number | null;
+  l: number | null;
+  targetK: number;
+  targetL: number | null;
+  inScopeCount: number;
+  rowCount: number;
+  suppressedCount: number;
+  excludedCount: number;
+  fileSha256: string;
+  fileBytes: number;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+  downloadedAt: string | null;
+  /** The one-time download path; only in the answer to the creation. */
+  downloadPath?: string;
+}
+
+export interface NewExport {
+  grantId: string;
+  spec: DatasetSpec;
+  levels?: Record<string, number>;
+  format: ExportFormat;
+  recipient: string;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Transport
 
 let acceptLanguage = 'zh-CN';
@@ -1031,6 +1234,7 @@ export const api = {
   deleteCustomer: (id: string, reason: string) =>
     request<void>('DELETE', `/api/v1/customers/${encodeURIComponent(id)}`, { body: { reason } }),
 
+  listMyPurposes: () => request<ItemList<HeldPurpose>>('GET', '/api/v1/me/purposes').then((r) => r.items),
   getDepartmentPurposes: (id: string) =>
     request<{ purposes: UsePurpose[] }>('GET', `/api/v1/departments/${encodeURIComponent(id)}/purposes`).then((r) => r.purposes),
   setDepartmentPurposes: (id: string, purposes: UsePurpose[]) =>
@@ -1117,4 +1321,25 @@ export const api = {
   placeLegalHold: (body: NewLegalHold) => request<LegalHold>('POST', '/api/v1/retention/holds', { body }),
   releaseLegalHold: (id: string, reason: string) =>
     request<LegalHold>('POST', `/api/v1/retention/holds/${encodeURIComponent(id)}/release`, { body: { reason } }),
+
+  listUseApplications: () => request<ItemList<UseApplication>>('GET', '/api/v1/use-applications').then((r) => r.items),
+  createUseApplication: (body: NewUseApplication) => request<UseApplication>('POST', '/api/v1/use-applications', { body }),
+  submitUseApplication: (id: string) => request<UseApplication>('POST', `/api/v1/use-applications/${encodeURIComponent(id)}/submit`),
+  reviewUseApplication: (id: string, decision: ReviewDecision, comment?: string) =>
+    request<UseApplication>('POST', `/api/v1/use-applications/${encodeURIComponent(id)}/reviews`, {
+      body: comment ? { decision, comment } : { decision },
+    }),
+  createApprovalDelegation: (body: NewDelegation) => request<{ id: string }>('POST', '/api/v1/approval-delegations', { body }),
+  listGrants: () => request<ItemList<Grant>>('GET', '/api/v1/grants').then((r) => r.items),
+  revokeGrant: (id: string, reason: string) =>
+    request<Grant>('POST', `/api/v1/grants/${encodeURIComponent(id)}/revoke`, { body: { reason } }),
+  listGrantAccesses: (id: string) =>
+    request<ItemList<GrantAccess>>('GET', `/api/v1/grants/${encodeURIComponent(id)}/accesses`).then((r) => r.items),
+  getExportSpecTemplate: (grantId: string) =>
+    request<{ spec: DatasetSpec }>('GET', '/api/v1/exports/spec-template', { query: { grantId } }).then((r) => r.spec),
+  previewExport: (body: { grantId: string; spec: DatasetSpec; levels?: Record<string, number>; sampleSize?: number }) =>
+    request<ExportPreview>('POST', '/api/v1/exports/preview', { body }),
+  createExport: (body: NewExport) => request<ExportRecord>('POST', '/api/v1/exports', { body }),
+  listExports: () => request<ItemList<ExportRecord>>('GET', '/api/v1/exports').then((r) => r.items),
+  getExport: (id: string) => request<ExportRecord>('GET', `/api/v1/exports/${encodeURIComponent(id)}`),
 };

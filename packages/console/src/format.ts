@@ -35,7 +35,10 @@ export function reasonLabel(reason: string, t: Translate): string {
   return isMessageKey(key) ? t(key) : reason;
 }
 
-/** A use purpose (`customer_service`) as text; an unknown purpose is shown as it is. */
+/**
+ * A purpose code as text when no registered purpose is loaded for it: the former built-in codes
+ * (`customer_service`, …) keep their labels, e.g. in older audit events; any other code is shown as it is.
+ */
 export function purposeLabel(purpose: string, t: Translate): string {
   const key = `purpose.${purpose}`;
   return isMessageKey(key) ? t(key) : purpose;

@@ -10,7 +10,17 @@ export type RouteKey =
   | 'notices'
   | 'channels'
   | 'consentStats'
+  | 'useApplications'
+  | 'approvals'
+  | 'grants'
+  | 'exports'
   | 'media'
+  | 'recipients'
+  | 'impactAssessments'
+  | 'shares'
+  | 'transfers'
+  | 'disclosures'
+  | 'processingRecords'
   | 'retention'
   | 'users'
   | 'departments'
@@ -21,8 +31,13 @@ export type RouteKey =
 export interface RouteDef {
   key: RouteKey;
   path: `/${string}`;
-  /** The permission needed to see the menu item and open the page. */
-  permission: string;
+  /** The permission needed to see the menu item and open the page; a list means any one of them. */
+  permission: string | readonly string[];
+}
+
+/** May a user with these permissions open the route? */
+export function mayOpen(route: RouteDef, can: (permission: string) => boolean): boolean {
+  return typeof route.permission === 'string' ? can(route.permission) : route.permission.some(can);
 }
 
 /** In menu order; a user lands on the first one they may open. */
@@ -33,7 +48,21 @@ export const ROUTES: readonly RouteDef[] = [
   { key: 'notices', path: '/notices', permission: 'purpose.read' },
   { key: 'channels', path: '/channels', permission: 'channel.read' },
   { key: 'consentStats', path: '/consent-statistics', permission: 'consent.read' },
+  // Approved internal use (P5.2, P5.3).
+  { key: 'useApplications', path: '/use-applications', permission: 'use.apply' },
+  { key: 'approvals', path: '/approvals', permission: 'use.review' },
+  { key: 'grants', path: '/grants', permission: ['use.apply', 'use.review', 'use.read'] },
+  { key: 'exports', path: '/exports', permission: ['use.apply', 'use.read'] },
   { key: 'media', path: '/storage-media', permission: 'medium.read' },
+  // Third parties and impact assessments (P6.1, P6.3).
+  { key: 'recipients', path: '/recipients', permission: 'recipient.read' },
+  { key: 'impactAssessments', path: '/impact-assessments', permission: 'impact.read' },
+  // Sharing with third parties (P6.1).
+  { key: 'shares', path: '/share-requests', permission: ['share.request', 'share.review', 'share.read'] },
+  // Transfers (P6.1), public disclosure (P6.2) and the processing-records register (P1.1).
+  { key: 'transfers', path: '/transfer-campaigns', permission: ['transfer.manage', 'transfer.approve', 'processing.read'] },
+  { key: 'disclosures', path: '/disclosures', permission: ['disclosure.request', 'disclosure.review', 'processing.read'] },
+  { key: 'processingRecords', path: '/processing-records', permission: 'processing.read' },
   { key: 'retention', path: '/retention', permission: 'retention.read' },
   { key: 'users', path: '/users', permission: 'user.read' },
   { key: 'departments', path: '/departments', permission: 'department.read' },
@@ -95,4 +124,8 @@ export function subPath(route: RouteDef, path: string): string[] {
 
 export function customerPath(id: string): string {
   return `/customers/${encodeURIComponent(id)}`;
+}
+
+export function exportPath(grantId?: string): string {
+  return grantId ? `/exports/new/${encodeURIComponent(grantId)}` : '/exports';
 }

@@ -1,4 +1,5 @@
 import {
+  AlertOutlined,
   ApartmentOutlined,
   AimOutlined,
   AuditOutlined,
@@ -7,12 +8,21 @@ import {
   FileProtectOutlined,
   HddOutlined,
   DatabaseOutlined,
+  ExportOutlined,
+  FormOutlined,
+  InboxOutlined,
+  SafetyCertificateOutlined,
+  ShareAltOutlined,
+  ShopOutlined,
   FieldTimeOutlined,
   KeyOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
   MenuUnfoldOutlined,
   NodeIndexOutlined,
+  NotificationOutlined,
+  ProfileOutlined,
+  SwapOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -22,19 +32,29 @@ import { Brand } from '../components/Brand';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { roleLabel } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
+import { ApprovalInboxPage } from '../pages/ApprovalInboxPage';
 import { AuditPage } from '../pages/AuditPage';
 import { CataloguePage } from '../pages/CataloguePage';
 import { ChannelsPage } from '../pages/ChannelsPage';
 import { ConsentStatsPage } from '../pages/ConsentStatsPage';
 import { CustomersPage } from '../pages/CustomersPage';
 import { DepartmentsPage } from '../pages/DepartmentsPage';
+import { ExportsPage } from '../pages/ExportsPage';
+import { GrantsPage } from '../pages/GrantsPage';
 import { KeysPage } from '../pages/KeysPage';
 import { MediaPage } from '../pages/MediaPage';
+import { RecipientsPage } from '../pages/RecipientsPage';
+import { ImpactAssessmentsPage } from '../pages/ImpactAssessmentsPage';
+import { TransferCampaignsPage } from '../pages/TransferCampaignsPage';
+import { DisclosuresPage } from '../pages/DisclosuresPage';
+import { ProcessingRecordsPage } from '../pages/ProcessingRecordsPage';
 import { NoticesPage } from '../pages/NoticesPage';
 import { PurposesPage } from '../pages/PurposesPage';
 import { RetentionPage } from '../pages/RetentionPage';
+import { SharesPage } from '../pages/SharesPage';
+import { UseApplicationsPage } from '../pages/UseApplicationsPage';
 import { UsersPage } from '../pages/UsersPage';
-import { ROUTES, matchRoute, navigate, useHashPath, type RouteKey } from '../router';
+import { ROUTES, matchRoute, mayOpen, navigate, useHashPath, type RouteKey } from '../router';
 import { useSession } from '../session';
 
 const NAV: Record<RouteKey, { label: MessageKey; icon: ReactNode; page: () => ReactNode }> = {
@@ -43,7 +63,17 @@ const NAV: Record<RouteKey, { label: MessageKey; icon: ReactNode; page: () => Re
   notices: { label: 'nav.notices', icon: <FileProtectOutlined />, page: () => <NoticesPage /> },
   channels: { label: 'nav.channels', icon: <NodeIndexOutlined />, page: () => <ChannelsPage /> },
   consentStats: { label: 'nav.consentStats', icon: <BarChartOutlined />, page: () => <ConsentStatsPage /> },
+  useApplications: { label: 'nav.useApplications', icon: <FormOutlined />, page: () => <UseApplicationsPage /> },
+  approvals: { label: 'nav.approvals', icon: <InboxOutlined />, page: () => <ApprovalInboxPage /> },
+  grants: { label: 'nav.grants', icon: <SafetyCertificateOutlined />, page: () => <GrantsPage /> },
+  exports: { label: 'nav.exports', icon: <ExportOutlined />, page: () => <ExportsPage /> },
   media: { label: 'nav.media', icon: <HddOutlined />, page: () => <MediaPage /> },
+  recipients: { label: 'nav.recipients', icon: <ShopOutlined />, page: () => <RecipientsPage /> },
+  impactAssessments: { label: 'nav.impactAssessments', icon: <AlertOutlined />, page: () => <ImpactAssessmentsPage /> },
+  shares: { label: 'nav.shares', icon: <ShareAltOutlined />, page: () => <SharesPage /> },
+  transfers: { label: 'nav.transfers', icon: <SwapOutlined />, page: () => <TransferCampaignsPage /> },
+  disclosures: { label: 'nav.disclosures', icon: <NotificationOutlined />, page: () => <DisclosuresPage /> },
+  processingRecords: { label: 'nav.processingRecords', icon: <ProfileOutlined />, page: () => <ProcessingRecordsPage /> },
   retention: { label: 'nav.retention', icon: <FieldTimeOutlined />, page: () => <RetentionPage /> },
   users: { label: 'nav.users', icon: <TeamOutlined />, page: () => <UsersPage /> },
   departments: { label: 'nav.departments', icon: <ApartmentOutlined />, page: () => <DepartmentsPage /> },
@@ -61,7 +91,7 @@ export function AppLayout() {
   const { token } = theme.useToken();
   const [collapsed, setCollapsed] = useState(() => window.localStorage.getItem(COLLAPSE_KEY) === '1');
 
-  const allowed = ROUTES.filter((r) => can(r.permission));
+  const allowed = ROUTES.filter((r) => mayOpen(r, can));
   const route = matchRoute(path);
 
   // `#/` or an unknown path: go to the first module this user may open.
@@ -81,7 +111,7 @@ export function AppLayout() {
     content = <Result status="info" title={t('common.noModules')} data-testid="no-modules" />;
   } else if (!route) {
     content = null; // redirecting
-  } else if (!can(route.permission)) {
+  } else if (!mayOpen(route, can)) {
     content = (
       <Result
         status="403"
@@ -152,7 +182,7 @@ export function AppLayout() {
         >
           <Button type="text" aria-label="toggle menu" icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />} onClick={toggle} />
           <Typography.Text strong style={{ fontSize: 15 }}>
-            {route && can(route.permission) ? t(NAV[route.key].label) : ''}
+            {route && mayOpen(route, can) ? t(NAV[route.key].label) : ''}
           </Typography.Text>
           <div style={{ flex: 1 }} />
           <LanguageSwitch />

@@ -43,6 +43,7 @@ import {
   type Customer,
   type DataCategory,
   type FieldHistoryEntry,
+  type HeldPurpose,
   type MaskedField,
   type RevealResult,
   type UsePurpose,
@@ -53,7 +54,6 @@ import { useI18n } from '../i18n';
 import { useProblemReporter, useSuccess, type FieldPath } from '../problems';
 import { navigate } from '../router';
 import { useSession } from '../session';
-import { usePurposeOptions } from '../purposeOptions';
 import { SensitivityTag } from './CataloguePage';
 import { CustomerConsents } from './CustomerConsents';
 
@@ -337,24 +337,25 @@ interface RevealForm {
   justification: string;
 }
 
-/** The purposes of the user's department, to mark the others; null when unknown. */
-function useDepartmentPurposes(enabled: boolean): UsePurpose[] | null {
-  const { user, can } = useSession();
-  const [purposes, setPurposes] = useState<UsePurpose[] | null>(null);
-  const deptId = user.departmentId;
-  const allowed = enabled && deptId !== null && can('department.read');
+/**
+ * The active registered purposes the user's department holds (P5.1): the only ones a reveal can
+ * name. Null while loading or when they could not be read; the server decides on reveal in any case.
+ */
+function useMyPurposes(enabled: boolean): HeldPurpose[] | null {
+  const { can } = useSession();
+  const [purposes, setPurposes] = useState<HeldPurpose[] | null>(null);
+  const allowed = enabled && (can('customer.reveal') || can('use.apply'));
   useEffect(() => {
-    if (!allowed || !deptId) return;
+    if (!allowed) return;
     let cancelled = false;
     api
-      .getDepartmentPurposes(deptId)
+      .listMyPurposes()
       .then((p) => !cancelled && setPurposes(p))
-      // Only a hint for the form: the server decides on reveal.
       .catch(() => !cancelled && setPurposes(null));
     return () => {
       cancelled = true;
     };
-  }, [allowed, deptId]);
+  }, [allowed]);
   return purposes;
 }
 
@@ -375,8 +376,11 @@ function RevealModal({
   const [submitting, setSubmitting] = useState(false);
   // Plain values: only here, only while the dialog is open.
   const [result, setResult] = useState<RevealResult | null>(null);
-  const held = useDepartmentPurposes(open);
-  const purposeOptions = usePurposeOptions();
+  const held = useMyPurposes(open);
+  const labelOf = (code: string) => {
+    const p = held?.find((h) => h.code === code);
+    return p ? p.name[lang] || p.code : purposeLabel(code, t);
+  };
 
   const close = () => {
     setResult(null);
@@ -469,7 +473,7 @@ function RevealModal({
             type="success"
             showIcon
             icon={<AuditOutlined />}
-            title={t('reveal.recorded', { purpose: purposeLabel(result.purpose, t) })}
+            title={t('reveal.recorded', { purpose: labelOf(result.purpose) })}
             data-testid="reveal-recorded"
             style={{ marginBottom: 16 }}
           />
@@ -529,33 +533,16 @@ function RevealModal({
           <Form.Item
             name="purpose"
             label={t('reveal.purpose')}
-            extra={
-              held === null
-                ? undefined
-                : held.length
-                  ? t('reveal.purposesHeld', { list: held.map((p) => purposeOptions.label(p)).join(lang === 'zh-CN' ? '、' : ', ') })
-                  : t('reveal.purposesNone')
-            }
+            extra={held === null ? undefined : held.length ? t('reveal.purposesHint') : t('reveal.purposesNone')}
             rules={[{ required: true, message: t('common.required', { field: t('reveal.purpose') }) }]}
           >
             <Select<string>
               data-testid="reveal-purpose"
               placeholder={t('reveal.purposePlaceholder')}
-              options={purposeOptions.options.map((p) => ({
-                value: p.value,
-                label: p.label,
-                disabled: held !== null && !held.includes(p.value),
-              }))}
-              optionRender={(o) => (
-                <span data-testid={`reveal-purpose-${String(o.value)}`}>
-                  {o.label}
-                  {o.data.disabled ? (
-                    <Typography.Text type="secondary" style={{ marginInlineStart: 8, fontSize: 12 }}>
-                      ({t('reveal.purposeNotAssigned')})
-                    </Typography.Text>
-                  ) : null}
-                </span>
-              )}
+              loading={held === null}
+              disabled={held !== null && held.length === 0}
+              options={(held ?? []).map((p) => ({ value: p.code, label: p.name[lang] || p.code }))}
+              optionRender={(o) => <span data-testid={`reveal-purpose-${String(o.value)}`}>{o.label}</span>}
             />
           </Form.Item>
           <Form.Item

@@ -140,7 +140,11 @@ export function DepartmentsPage() {
   );
 }
 
-/** P5.1: the use purposes a department may reveal customer PI for. Editable with department.purposes. */
+/**
+ * P5.1: the registered purposes a department may read customer PI for. Editable with
+ * department.purposes; the active purposes are offered, and a held one that is no longer active is
+ * shown so it can be unassigned.
+ */
 function PurposesModal({ department, onClose }: { department: Department | null; onClose: () => void }) {
   const { t } = useI18n();
   const { can } = useSession();
@@ -237,7 +241,12 @@ function PurposesModal({ department, onClose }: { department: Department | null;
           disabled={!edit}
           onChange={(v) => setValue(v)}
           style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', rowGap: 12, columnGap: 16 }}
-          options={purposeOptions.options.map((p) => ({
+          options={[
+            ...purposeOptions.options,
+            ...value
+              .filter((code) => !purposeOptions.options.some((o) => o.value === code))
+              .map((code) => ({ value: code, label: purposeOptions.label(code) })),
+          ].map((p) => ({
             value: p.value,
             label: (
               <span data-testid={`purpose-option-${p.value}`}>

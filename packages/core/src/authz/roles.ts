@@ -205,6 +205,9 @@ export const ROLES: Record<RoleId, RoleDefinition> = {
       'consent.check',
       'use.apply',
       'share.request',
+      // To choose an approved recipient and the share's impact assessment when requesting a share.
+      'recipient.read',
+      'impact.read',
     ],
   },
   auditor: {
