@@ -245,6 +245,10 @@ export async function createCore(opts: CoreOptions) {
           .sendDueInspectionReminders()
           .catch((e: unknown) => logger.error({ err: (e as Error).message }, 'inspection reminders failed'));
       timers.push(setTimeout(remind, 10_000).unref(), setInterval(remind, 3_600_000).unref());
+      // P5.3: files of one-time links that expired unused are removed.
+      const sweepFiles = () =>
+        void exports.sweepExpired().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'export file sweep failed'));
+      timers.push(setTimeout(sweepFiles, 30_000).unref(), setInterval(sweepFiles, 3_600_000).unref());
       // P6.3: remind registrants of third-party re-assessments falling due (once per due date).
       const remindRecipients = () =>
         void recipients

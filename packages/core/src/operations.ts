@@ -93,6 +93,8 @@ export const OPERATIONS = {
   // Holders of use.read, the grant's holder and members of its department; anyone else gets 404.
   listGrantAccesses: op('listGrantAccesses', ['use.apply', 'use.review', 'use.read'], ['P5.2']),
   createApprovalDelegation: op('createApprovalDelegation', 'use.review', ['P5.2']),
+  setApprovalChain: op('setApprovalChain', 'purpose.approve', ['P5.2']),
+  listApprovalChains: op('listApprovalChains', ['use.apply', 'use.review', 'use.read', 'purpose.read'], ['P5.2']),
   // Exports under a grant: who may use the grant is decided per record (the grant's department or holder).
   previewDeidentification: op('previewDeidentification', 'use.apply', ['P5.1', 'P5.3']),
   getExportSpecTemplate: op('getExportSpecTemplate', 'use.apply', ['P5.3']),

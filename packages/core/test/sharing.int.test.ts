@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConflictError,
@@ -145,6 +147,12 @@ for (const { kind, skip } of DB_KINDS) {
       const r = await approved({ legalBasis: 'contract', legalBasisNote: '《个人信息保护法》第十三条第一款第二项：履行合同所必需' });
       const e = await t.core.sharing.execute(f.staff, r.id);
       expect(e).toMatchObject({ inScopeCount: 4, includedCount: 4, excludedCount: 0 });
+      // A link left unused past its expiry: the hourly sweep removes the file.
+      const file = path.join(t.core.config.exports.dir, `${e.id}.cxf`);
+      expect(existsSync(file)).toBe(true);
+      await q(`UPDATE share_executions SET expires_at = now() - interval '1 second' WHERE id = $1`, [e.id]);
+      expect(await t.core.exports.sweepExpired()).toBeGreaterThanOrEqual(1);
+      expect(existsSync(file)).toBe(false);
       await expect(t.core.sharing.create(f.staff, request({ legalBasis: 'contract' }))).rejects.toMatchObject({
         problems: [{ field: 'legalBasisNote', reason: expect.any(String) }],
       });

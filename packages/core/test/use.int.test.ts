@@ -225,5 +225,44 @@ for (const { kind, skip } of DB_KINDS) {
       expect(r).toEqual({ refusal: 'expired' });
       expect((await t.core.use.listGrants(officer)).find((g) => g.id === done.grantId)!.status).toBe('expired');
     });
+
+    it('takes the chain configured for the purpose and sensitivity; a chain below the policy floor is refused', async () => {
+      // Below the floor: no management step; the department head not first; sensitive without compliance.
+      for (const [steps, sensitive, reason] of [
+        [['department_head', 'compliance_officer'], false, 'management_approver_required'],
+        [['management_approver', 'department_head'], false, 'department_head_first'],
+        [['department_head', 'management_approver'], true, 'compliance_officer_required'],
+      ] as const) {
+        await expect(t.core.use.setApprovalChain(officer, { purposeCode: f.code, sensitive, steps: [...steps] })).rejects.toMatchObject({
+          problems: [{ field: 'steps', reason }],
+        });
+      }
+      // Only purpose approvers configure chains.
+      await expect(
+        t.core.use.setApprovalChain(f.staff, { purposeCode: '*', sensitive: false, steps: ['department_head', 'management_approver'] }),
+      ).rejects.toBeInstanceOf(ForbiddenError);
+      const set = await t.core.use.setApprovalChain(officer, {
+        purposeCode: f.code,
+        sensitive: false,
+        steps: ['department_head', 'management_approver', 'compliance_officer'],
+      });
+      expect(set.steps).toEqual(['department_head', 'management_approver', 'compliance_officer']);
+      const app = await apply(['name']);
+      expect(app.chain).toEqual(['department_head', 'management_approver', 'compliance_officer']);
+      // The compliance step is now needed before the grant.
+      await t.core.use.submit(f.staff, app.id);
+      // The department head is told by name (log transport here: no SMTP configured).
+      const told = await q(`SELECT recipient FROM outbox WHERE topic = 'use.review_requested' AND payload->>'text' LIKE $1`, [
+        `%${app.id}%`,
+      ]);
+      expect(told.map((r) => (r.recipient as { label: string }).label)).toEqual([`user:${f.author.username}`]);
+      await t.core.use.review(f.author, app.id, { decision: 'approve' });
+      const afterManager = await t.core.use.review(manager, app.id, { decision: 'approve' });
+      expect(afterManager).toMatchObject({ status: 'in_review', step: 2, grantId: null });
+      expect((await t.core.use.review(officer, app.id, { decision: 'approve' })).status).toBe('approved');
+      expect((await t.core.use.listApprovalChains(officer)).map((c) => c.purposeCode)).toContain(f.code);
+      const [ev] = await q(`SELECT details FROM audit_events WHERE action = 'approval_chain.set' ORDER BY seq DESC LIMIT 1`);
+      expect(ev!.details).toMatchObject({ before: null, after: ['department_head', 'management_approver', 'compliance_officer'] });
+    });
   });
 }

@@ -1125,3 +1125,16 @@ export const shareExecutions = pgTable('share_executions', {
   createdAt: ts('created_at').notNull().defaultNow(),
   keepUntil: ts('keep_until').notNull().defaultNow(),
 });
+
+/** P5.2: approval chains per purpose and sensitivity (migration 0014). */
+export const approvalChains = pgTable(
+  'approval_chains',
+  {
+    purposeCode: text('purpose_code').notNull(),
+    sensitive: boolean('sensitive').notNull(),
+    steps: text('steps').array().notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.purposeCode, t.sensitive] })],
+);

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  approvalChainSchema,
+  setApprovalChainInput,
   createUseApplicationInput,
   delegationInput,
   grantAccessSchema,
@@ -93,5 +95,24 @@ export async function useRoutes(app: FastifyInstance, opts: { core: Core }) {
     tags: ['use'],
     schema: { body: delegationInput, response: { 201: z.object({ id: z.uuid() }) } },
     handler: async (req, reply) => reply.code(201).send(await core.use.delegate(req.actor, req.body)),
+  });
+  apiRoute(app, {
+    method: 'PUT',
+    url: '/api/v1/approval-chains',
+    operation: OPERATIONS.setApprovalChain,
+    summary:
+      'Set the review chain of a purpose (or * for all) and sensitivity: department head first, then management (and compliance for sensitive fields) at least',
+    tags: ['use'],
+    schema: { body: setApprovalChainInput, response: { 200: approvalChainSchema } },
+    handler: async (req) => core.use.setApprovalChain(req.actor, req.body),
+  });
+  apiRoute(app, {
+    method: 'GET',
+    url: '/api/v1/approval-chains',
+    operation: OPERATIONS.listApprovalChains,
+    summary: 'The configured review chains (purposes without one use the default)',
+    tags: ['use'],
+    schema: { response: { 200: z.object({ items: z.array(approvalChainSchema) }) } },
+    handler: async (req) => ({ items: await core.use.listApprovalChains(req.actor) }),
   });
 }

@@ -934,12 +934,14 @@ export function createExportsService(deps: ExportsDeps) {
       };
     },
 
-    /** Remove files whose links expired unused (run by the background duties). */
+    /** Remove the files of export and share links that expired unused (an hourly background duty). */
     async sweepExpired(): Promise<number> {
-      const rows = await deps.database.query(
-        `SELECT id FROM exports WHERE downloaded_at IS NULL AND expires_at <= now() AND created_at > now() - interval '30 days'`,
-      );
-      for (const r of rows as { id: string }[]) await rm(filePath(r.id), { force: true });
+      const rows = (await deps.database.query(
+        `SELECT id FROM exports WHERE downloaded_at IS NULL AND expires_at <= now() AND expires_at > now() - interval '30 days'
+         UNION ALL
+         SELECT id FROM share_executions WHERE downloaded_at IS NULL AND expires_at <= now() AND expires_at > now() - interval '30 days'`,
+      )) as { id: string }[];
+      for (const r of rows) await rm(filePath(r.id), { force: true });
       return rows.length;
     },
   };

@@ -6,7 +6,10 @@ import { outbox } from '../../db/schema.js';
 
 /** Who gets a message: a reference, resolved to an address only at delivery (never stored plain). */
 export type Recipient =
-  { kind: 'customer_field'; customerId: string; field: string } | { kind: 'webhook'; url: string } | { kind: 'log'; label: string };
+  | { kind: 'customer_field'; customerId: string; field: string }
+  | { kind: 'staff'; userId: string }
+  | { kind: 'webhook'; url: string }
+  | { kind: 'log'; label: string };
 
 export interface OutgoingMessage {
   topic: string;
@@ -156,6 +159,13 @@ export function createNotifier(deps: {
   async function address(r: Recipient): Promise<string | null> {
     if (r.kind === 'webhook') return r.url;
     if (r.kind === 'log') return r.label;
+    // A member of staff (an approver): their work address, read at delivery.
+    if (r.kind === 'staff') {
+      const rows = await deps.database.query<{ email: string | null }>(`SELECT email FROM users WHERE id = $1 AND status = 'active'`, [
+        r.userId,
+      ]);
+      return rows[0]?.email ?? null;
+    }
     return deps.resolveCustomerField(r.customerId, r.field);
   }
 
@@ -187,6 +197,10 @@ export function createNotifier(deps: {
 
   return {
     /** Write a message to the outbox inside the caller's transaction; returns its outbox id (for delivery status). */
+    /** Is there a transport of this kind (e-mail needs CUSTOS_SMTP_URL)? */
+    hasTransport(kind: OutgoingMessage['transport']): boolean {
+      return Boolean(deps.transports[kind]);
+    },
     async enqueue(tx: Tx, m: OutgoingMessage): Promise<number> {
       const [row] = await tx
         .insert(outbox)

@@ -10,6 +10,23 @@ export function approvalChain(sensitive: boolean): ReviewRole[] {
   return sensitive ? ['department_head', 'management_approver', 'compliance_officer'] : ['department_head', 'management_approver'];
 }
 
+/** The roles a configured chain may name, and what every chain must contain (P5.2). */
+export const CHAIN_ROLES: readonly ReviewRole[] = ['department_head', 'management_approver', 'compliance_officer'];
+
+/**
+ * Why a configured chain is not acceptable (null when it is): P5.2 sets the floor — the
+ * applicant's department head first, a management approver after it; each role once; and for
+ * sensitive fields the compliance officer too. A deployment may add steps, never drop these.
+ */
+export function chainProblem(steps: readonly string[], sensitive: boolean): string | null {
+  if (steps.some((s) => !(CHAIN_ROLES as readonly string[]).includes(s))) return 'unknown_role';
+  if (new Set(steps).size !== steps.length) return 'role_repeated';
+  if (steps[0] !== 'department_head') return 'department_head_first';
+  if (!steps.includes('management_approver')) return 'management_approver_required';
+  if (sensitive && !steps.includes('compliance_officer')) return 'compliance_officer_required';
+  return null;
+}
+
 export interface Reviewer {
   userId: string;
   roles: readonly string[];

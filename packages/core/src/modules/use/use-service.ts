@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, inArray, lte, or } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import {
+  approvalChains,
   approvalDelegations,
   dataCategories,
   departments,
@@ -17,13 +18,16 @@ import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import { parseInput } from '../../validation.js';
 import type { Notifier } from '../notifier/notifier-service.js';
-import { approvalChain, grantRefusal, mayReview, type GrantRefusal } from './use-fns.js';
+import { approvalChain, chainProblem, grantRefusal, mayReview, type GrantRefusal } from './use-fns.js';
 import {
   createUseApplicationInput,
   delegationInput,
   revokeGrantInput,
   reviewUseApplicationInput,
+  setApprovalChainInput,
+  type ApprovalChain,
   type CreateUseApplicationInput,
+  type SetApprovalChainInput,
   type DelegationInput,
   type Grant,
   type GrantAccess,
@@ -113,17 +117,42 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
     };
   }
 
-  /** Tell the people who may review the current step (through the notifier's outbox). */
+  /**
+   * Tell the people who may review the current step, by name (P5.2): the department's head (or
+   * its department heads), or the holders of the step's role; by e-mail where the notifier has
+   * it and they have an address, else through the log transport.
+   */
   async function announceStep(tx: Tx, app: AppRow): Promise<void> {
-    if (!deps.notifier || app.status !== 'in_review') return;
+    const notifier = deps.notifier;
+    if (!notifier || app.status !== 'in_review') return;
     const role = app.chain[app.step]!;
-    await deps.notifier.enqueue(tx, {
-      topic: 'use.review_requested',
-      transport: 'log',
-      recipient: { kind: 'log', label: `role:${role}` },
-      subject: `使用申请待审批 / Use application awaiting review (${app.purposeCode})`,
-      text: `Application ${app.id} by ${app.applicantName} for purpose ${app.purposeCode} awaits the ${role} step.`,
-    });
+    const head =
+      (await tx.select({ h: departments.headUserId }).from(departments).where(eq(departments.id, app.departmentId)))[0]?.h ?? null;
+    const candidates = await tx
+      .select({ id: users.id, username: users.username, roles: users.roles, departmentId: users.departmentId, email: users.email })
+      .from(users)
+      .where(eq(users.status, 'active'));
+    const reviewers = candidates.filter((u) => mayReview(role, { userId: u.id, roles: u.roles, departmentId: u.departmentId }, app, head));
+    const subject = `使用申请待审批 / Use application awaiting review (${app.purposeCode})`;
+    const text = `Application ${app.id} by ${app.applicantName} for purpose ${app.purposeCode} awaits your review (${role} step).`;
+    for (const u of reviewers.slice(0, 50)) {
+      const byEmail = u.email !== null && notifier.hasTransport('email');
+      await notifier.enqueue(tx, {
+        topic: 'use.review_requested',
+        transport: byEmail ? 'email' : 'log',
+        recipient: byEmail ? { kind: 'staff', userId: u.id } : { kind: 'log', label: `user:${u.username}` },
+        subject,
+        text,
+      });
+    }
+    if (!reviewers.length)
+      await notifier.enqueue(tx, {
+        topic: 'use.review_requested',
+        transport: 'log',
+        recipient: { kind: 'log', label: `role:${role} (nobody holds it)` },
+        subject,
+        text,
+      });
   }
 
   /** A reviewer acts for a delegator when a delegation to them is in force now. */
@@ -140,6 +169,16 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
         ),
       );
     return rows.map((r) => r.id);
+  }
+
+  /** P5.2: the chain configured for the purpose and sensitivity, else the deployment's, else the default. */
+  async function chainFor(tx: Tx, purposeCode: string, sensitive: boolean): Promise<string[]> {
+    const rows = await tx
+      .select()
+      .from(approvalChains)
+      .where(and(inArray(approvalChains.purposeCode, [purposeCode, '*']), eq(approvalChains.sensitive, sensitive)));
+    const own = rows.find((r) => r.purposeCode === purposeCode) ?? rows.find((r) => r.purposeCode === '*');
+    return own ? own.steps : approvalChain(sensitive);
   }
 
   return {
@@ -182,7 +221,7 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
             validUntil: new Date(data.validUntil),
             justification: data.justification,
             sensitive,
-            chain: approvalChain(sensitive),
+            chain: await chainFor(tx, data.purposeCode, sensitive),
             status: 'draft',
           })
           .returning();
@@ -437,6 +476,49 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
         });
         return { id: d!.id };
       });
+    },
+
+    /** P5.2: configure the review chain for a purpose (or '*': every purpose) and sensitivity. */
+    setApprovalChain(actor: Actor, input: SetApprovalChainInput): Promise<ApprovalChain> {
+      return runner.run(actor, OPERATIONS.setApprovalChain, async ({ tx, audit }) => {
+        const data = parseInput(setApprovalChainInput, input);
+        const problem = chainProblem(data.steps, data.sensitive);
+        if (problem) throw new PolicyViolationError('the chain does not meet the policy', [{ field: 'steps', reason: problem }], ['P5.2']);
+        if (data.purposeCode !== '*') {
+          const known = await tx.select({ c: purposes.code }).from(purposes).where(eq(purposes.code, data.purposeCode)).limit(1);
+          if (!known.length) throw new InvalidError('no such purpose', [{ field: 'purposeCode', reason: 'unknown_purpose' }], ['P5.2']);
+        }
+        const before = (
+          await tx
+            .select()
+            .from(approvalChains)
+            .where(and(eq(approvalChains.purposeCode, data.purposeCode), eq(approvalChains.sensitive, data.sensitive)))
+        )[0];
+        const [row] = await tx
+          .insert(approvalChains)
+          .values({ purposeCode: data.purposeCode, sensitive: data.sensitive, steps: data.steps, updatedBy: actor.username })
+          .onConflictDoUpdate({
+            target: [approvalChains.purposeCode, approvalChains.sensitive],
+            set: { steps: data.steps, updatedBy: actor.username, updatedAt: new Date() },
+          })
+          .returning();
+        await audit({
+          action: 'approval_chain.set',
+          resourceType: 'approval_chain',
+          resourceId: `${data.purposeCode}:${data.sensitive ? 'sensitive' : 'general'}`,
+          details: { before: before?.steps ?? null, after: data.steps },
+        });
+        return { ...row!, updatedAt: row!.updatedAt.toISOString() };
+      });
+    },
+
+    listApprovalChains(actor: Actor): Promise<ApprovalChain[]> {
+      return runner.run(actor, OPERATIONS.listApprovalChains, async ({ tx }) =>
+        (await tx.select().from(approvalChains).orderBy(asc(approvalChains.purposeCode), asc(approvalChains.sensitive))).map((r) => ({
+          ...r,
+          updatedAt: r.updatedAt.toISOString(),
+        })),
+      );
     },
 
     /**

@@ -121,3 +121,23 @@ export const grantAccessSchema = z.object({
   accessedAt: z.iso.datetime(),
 });
 export type GrantAccess = z.infer<typeof grantAccessSchema>;
+
+export const setApprovalChainInput = z.object({
+  /** A registered purpose's code, or '*' for every purpose without its own chain. */
+  purposeCode: z.union([codeSchema, z.literal('*')]),
+  sensitive: z.boolean(),
+  steps: z
+    .array(z.enum(['department_head', 'management_approver', 'compliance_officer']))
+    .min(2)
+    .max(3),
+});
+export type SetApprovalChainInput = z.input<typeof setApprovalChainInput>;
+
+export const approvalChainSchema = z.object({
+  purposeCode: z.string(),
+  sensitive: z.boolean(),
+  steps: z.array(z.string()),
+  updatedBy: z.string(),
+  updatedAt: z.iso.datetime(),
+});
+export type ApprovalChain = z.infer<typeof approvalChainSchema>;
