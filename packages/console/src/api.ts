@@ -908,7 +908,20 @@ export interface NewLegalHold {
 
 export const USE_METHODS = ['view', 'api', 'export'] as const;
 export type UseMethod = (typeof USE_METHODS)[number];
-export type CustomerScope = { kind: 'all' } | { kind: 'list'; ids: string[] };
+export type CustomerScope = { kind: 'all' } | { kind: 'list'; ids: string[]; segment?: { id: string; name: string } };
+/** What an application may name: a scope, or a saved segment (stored as its list). */
+export type CustomerScopeInput = CustomerScope | { kind: 'segment'; segmentId: string };
+
+/** A saved, named list of customers of the department (P5.2). */
+export interface Segment {
+  id: string;
+  name: string;
+  description: string | null;
+  departmentId: string;
+  createdBy: string;
+  size: number;
+  createdAt: string;
+}
 export type UseApplicationStatus = 'draft' | 'in_review' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
 export type ReviewDecision = 'approve' | 'reject' | 'return';
 
@@ -916,7 +929,7 @@ export interface NewUseApplication {
   purposeCode: string;
   scenario: string;
   fields: string[];
-  customerScope: CustomerScope;
+  customerScope: CustomerScopeInput;
   method: UseMethod;
   validFrom: string;
   validUntil: string;
@@ -934,7 +947,8 @@ export interface UseReview {
   decidedAt: string;
 }
 
-export interface UseApplication extends NewUseApplication {
+export interface UseApplication extends Omit<NewUseApplication, 'customerScope'> {
+  customerScope: CustomerScope;
   id: string;
   applicantId: string;
   applicantName: string;
@@ -1331,6 +1345,9 @@ export const api = {
     }),
   createApprovalDelegation: (body: NewDelegation) => request<{ id: string }>('POST', '/api/v1/approval-delegations', { body }),
   listGrants: () => request<ItemList<Grant>>('GET', '/api/v1/grants').then((r) => r.items),
+  listSegments: () => request<ItemList<Segment>>('GET', '/api/v1/customer-segments').then((r) => r.items),
+  createSegment: (body: { name: string; customerIds: string[]; description?: string }) =>
+    request<Segment>('POST', '/api/v1/customer-segments', { body }),
   revokeGrant: (id: string, reason: string) =>
     request<Grant>('POST', `/api/v1/grants/${encodeURIComponent(id)}/revoke`, { body: { reason } }),
   listGrantAccesses: (id: string) =>

@@ -94,6 +94,8 @@ export const OPERATIONS = {
   listGrantAccesses: op('listGrantAccesses', ['use.apply', 'use.review', 'use.read'], ['P5.2']),
   createApprovalDelegation: op('createApprovalDelegation', 'use.review', ['P5.2']),
   setApprovalChain: op('setApprovalChain', 'purpose.approve', ['P5.2']),
+  createCustomerSegment: op('createCustomerSegment', 'use.apply', ['P5.2']),
+  listCustomerSegments: op('listCustomerSegments', ['use.apply', 'use.review', 'use.read'], ['P5.2']),
   listApprovalChains: op('listApprovalChains', ['use.apply', 'use.review', 'use.read', 'purpose.read'], ['P5.2']),
   // Exports under a grant: who may use the grant is decided per record (the grant's department or holder).
   previewDeidentification: op('previewDeidentification', 'use.apply', ['P5.1', 'P5.3']),

@@ -264,5 +264,51 @@ for (const { kind, skip } of DB_KINDS) {
       const [ev] = await q(`SELECT details FROM audit_events WHERE action = 'approval_chain.set' ORDER BY seq DESC LIMIT 1`);
       expect(ev!.details).toMatchObject({ before: null, after: ['department_head', 'management_approver', 'compliance_officer'] });
     });
+
+    it('a saved segment is a scope: kept as its customers then; reads outside it refused; other departments cannot use it', async () => {
+      const seg = await t.core.use.createSegment(f.staff, { name: `回访名单-${randomBytes(2).toString('hex')}`, customerIds: [customerId] });
+      expect(seg).toMatchObject({ size: 1, departmentId: f.staff.departmentId });
+      await expect(t.core.use.createSegment(f.staff, { name: seg.name, customerIds: [customerId] })).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        t.core.use.createSegment(f.staff, { name: 'x-unknown', customerIds: ['00000000-0000-4000-8000-000000000000'] }),
+      ).rejects.toMatchObject({ problems: [{ field: 'customerIds', reason: 'unknown_customer' }] });
+      const app = await t.core.use.create(f.staff, {
+        purposeCode: f.code,
+        scenario: '回访',
+        fields: ['mobile'],
+        customerScope: { kind: 'segment', segmentId: seg.id },
+        method: 'view',
+        justification: '按名单回访客户',
+        ...period(30),
+      });
+      expect(app.customerScope).toEqual({ kind: 'list', ids: [customerId], segment: { id: seg.id, name: seg.name } });
+      await t.core.use.submit(f.staff, app.id);
+      await t.core.use.review(f.author, app.id, { decision: 'approve' });
+      await t.core.use.review(manager, app.id, { decision: 'approve' });
+      // This purpose's chain was configured above to end with the compliance officer.
+      const approved = await t.core.use.review(officer, app.id, { decision: 'approve' });
+      const g = (await t.core.use.listGrants(f.staff)).find((x) => x.id === approved.grantId)!;
+      expect(g.customerScope).toMatchObject({ kind: 'list', ids: [customerId] });
+      const access = (id: string | null) =>
+        t.db.database.transaction((tx) =>
+          t.core.use.useGrant(tx, f.staff, { purposeCode: f.code, fields: ['mobile'], customerId: id, method: 'view', operation: 'test' }),
+        );
+      expect(await access(customerId)).toEqual({ grantId: approved.grantId });
+      expect(await access('00000000-0000-4000-8000-000000000001')).toMatchObject({ refusal: expect.any(String) });
+      // Another department's staff cannot name the segment.
+      const other = await makeUser(t.core, ['staff']);
+      await expect(
+        t.core.use.create(other, {
+          purposeCode: f.code,
+          scenario: '回访',
+          fields: ['mobile'],
+          customerScope: { kind: 'segment', segmentId: seg.id },
+          method: 'view',
+          justification: '按名单回访客户',
+          ...period(30),
+        }),
+      ).rejects.toMatchObject({ problems: [{ field: 'customerScope.segmentId', reason: 'unknown_segment' }] });
+      expect((await t.core.use.listSegments(other)).map((s) => s.id)).not.toContain(seg.id);
+    });
   });
 }

@@ -92,7 +92,9 @@ export function ScopeText({ scope }: { scope: CustomerScope }) {
       }
     >
       <span data-testid="use-scope" data-kind="list" style={{ borderBottom: '1px dotted' }}>
-        {t('use.scope.listValue', { count: scope.ids.length })}
+        {scope.segment
+          ? t('use.scope.segmentValue', { name: scope.segment.name, count: scope.ids.length })
+          : t('use.scope.listValue', { count: scope.ids.length })}
       </span>
     </Tooltip>
   );

@@ -957,6 +957,13 @@ export const en: Messages = {
   'use.scope': 'Customers',
   'use.scope.all': 'All customers',
   'use.scope.list': 'Listed customers',
+  'use.scope.segment': 'Saved segment',
+  'use.scope.segmentPick': 'Segment',
+  'use.scope.noSegments': 'Your department has no saved segments yet',
+  'use.scope.saveAs': 'Save as a segment (optional)',
+  'use.scope.saveAsHint':
+    'Give a name to save these customers as a segment of your department for later applications; an application keeps the list as it was',
+  'use.scope.segmentValue': 'Segment “{name}” ({count} customers)',
   'use.scope.allValue': 'All customers',
   'use.scope.listValue': '{count} customers',
   'use.scope.ids': 'Customer ids',

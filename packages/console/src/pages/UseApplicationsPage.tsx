@@ -25,8 +25,8 @@ import {
 } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useMemo, useState } from 'react';
-import { USE_METHODS, api, type NewUseApplication, type UseApplication, type UseMethod } from '../api';
+import { useEffect, useMemo, useState } from 'react';
+import { USE_METHODS, api, type NewUseApplication, type Segment, type UseApplication, type UseMethod } from '../api';
 import { PageHeader } from '../components/PageHeader';
 import {
   AppStatusTag,
@@ -289,8 +289,11 @@ interface AppForm {
   purposeCode: string;
   scenario: string;
   fields: string[];
-  scopeKind: 'all' | 'list';
+  scopeKind: 'all' | 'list' | 'segment';
   ids?: string;
+  /** With a list: also save it as a named segment of the department. */
+  saveAs?: string;
+  segmentId?: string;
   method: UseMethod;
   period: [Dayjs, Dayjs];
   justification: string;
@@ -317,6 +320,10 @@ function ApplicationForm({
   const purposeCode = Form.useWatch('purposeCode', form);
   const scopeKind = Form.useWatch('scopeKind', form);
   const purpose = names.activePurposes.find((p) => p.code === purposeCode);
+  const [segments, setSegments] = useState<Segment[]>([]);
+  useEffect(() => {
+    if (open) api.listSegments().then(setSegments, () => setSegments([]));
+  }, [open]);
 
   const initialValues = useMemo<Partial<AppForm>>(() => {
     const now = dayjs().startOf('minute');
@@ -325,8 +332,9 @@ function ApplicationForm({
         purposeCode: copyOf.purposeCode,
         scenario: copyOf.scenario,
         fields: copyOf.fields,
-        scopeKind: copyOf.customerScope.kind,
+        scopeKind: copyOf.customerScope.kind === 'list' && copyOf.customerScope.segment ? 'segment' : copyOf.customerScope.kind,
         ids: copyOf.customerScope.kind === 'list' ? copyOf.customerScope.ids.join('\n') : undefined,
+        segmentId: copyOf.customerScope.kind === 'list' ? copyOf.customerScope.segment?.id : undefined,
         method: copyOf.method,
         period: [now, now.add(30, 'day')],
         justification: copyOf.justification,
@@ -346,7 +354,12 @@ function ApplicationForm({
       purposeCode: v.purposeCode,
       scenario: v.scenario.trim(),
       fields: v.fields,
-      customerScope: v.scopeKind === 'all' ? { kind: 'all' } : { kind: 'list', ids: parseIds(v.ids) },
+      customerScope:
+        v.scopeKind === 'all'
+          ? { kind: 'all' }
+          : v.scopeKind === 'segment'
+            ? { kind: 'segment', segmentId: v.segmentId! }
+            : { kind: 'list', ids: parseIds(v.ids) },
       method: v.method,
       validFrom: v.period[0].toISOString(),
       validUntil: v.period[1].toISOString(),
@@ -354,6 +367,10 @@ function ApplicationForm({
     };
     setSaving(andSubmit ? 'submit' : 'draft');
     try {
+      if (v.scopeKind === 'list' && v.saveAs?.trim()) {
+        const seg = await api.createSegment({ name: v.saveAs.trim(), customerIds: parseIds(v.ids) });
+        body.customerScope = { kind: 'segment', segmentId: seg.id };
+      }
       let a = await api.createUseApplication(body);
       if (andSubmit) a = await api.submitUseApplication(a.id);
       success(t(andSubmit ? 'use.submitted' : 'use.saved'));
@@ -482,6 +499,9 @@ function ApplicationForm({
                 <Radio value="list" data-testid="use-app-form-scope-list">
                   {t('use.scope.list')}
                 </Radio>
+                <Radio value="segment" data-testid="use-app-form-scope-segment">
+                  {t('use.scope.segment')}
+                </Radio>
               </Radio.Group>
             </Form.Item>
           </Col>
@@ -515,6 +535,24 @@ function ApplicationForm({
             ]}
           >
             <Input.TextArea rows={4} className="custos-mono" data-testid="use-app-form-ids" />
+          </Form.Item>
+        ) : null}
+        {scopeKind === 'list' ? (
+          <Form.Item name="saveAs" label={t('use.scope.saveAs')} extra={t('use.scope.saveAsHint')}>
+            <Input maxLength={100} data-testid="use-app-form-save-as" />
+          </Form.Item>
+        ) : null}
+        {scopeKind === 'segment' ? (
+          <Form.Item
+            name="segmentId"
+            label={t('use.scope.segmentPick')}
+            rules={[{ required: true, message: t('common.required', { field: t('use.scope.segmentPick') }) }]}
+          >
+            <Select
+              data-testid="use-app-form-segment"
+              options={segments.map((g) => ({ value: g.id, label: `${g.name} (${g.size})` }))}
+              notFoundContent={t('use.scope.noSegments')}
+            />
           </Form.Item>
         ) : null}
         <Form.Item

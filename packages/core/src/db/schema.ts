@@ -1138,3 +1138,17 @@ export const approvalChains = pgTable(
   },
   (t) => [primaryKey({ columns: [t.purposeCode, t.sensitive] })],
 );
+
+/** P5.2: saved customer segments (migration 0015). */
+export const customerSegments = pgTable('customer_segments', {
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
+  name: text('name').notNull(),
+  description: text('description'),
+  departmentId: uuid('department_id').notNull(),
+  createdById: uuid('created_by_id'),
+  createdBy: text('created_by').notNull(),
+  customerIds: uuid('customer_ids').array().notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});

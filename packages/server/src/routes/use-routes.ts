@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  createSegmentInput,
+  segmentSchema,
   approvalChainSchema,
   setApprovalChainInput,
   createUseApplicationInput,
@@ -114,5 +116,23 @@ export async function useRoutes(app: FastifyInstance, opts: { core: Core }) {
     tags: ['use'],
     schema: { response: { 200: z.object({ items: z.array(approvalChainSchema) }) } },
     handler: async (req) => ({ items: await core.use.listApprovalChains(req.actor) }),
+  });
+  apiRoute(app, {
+    method: 'POST',
+    url: '/api/v1/customer-segments',
+    operation: OPERATIONS.createCustomerSegment,
+    summary: 'Save a named list of customers (up to 10,000) for your department to name as an application’s scope',
+    tags: ['use'],
+    schema: { body: createSegmentInput, response: { 201: segmentSchema } },
+    handler: async (req, reply) => reply.code(201).send(await core.use.createSegment(req.actor, req.body)),
+  });
+  apiRoute(app, {
+    method: 'GET',
+    url: '/api/v1/customer-segments',
+    operation: OPERATIONS.listCustomerSegments,
+    summary: 'Your department’s saved customer segments (all with use.read)',
+    tags: ['use'],
+    schema: { response: { 200: z.object({ items: z.array(segmentSchema) }) } },
+    handler: async (req) => ({ items: await core.use.listSegments(req.actor) }),
   });
 }

@@ -4,6 +4,8 @@ import type { Tx } from '../../db/client.js';
 import {
   approvalChains,
   approvalDelegations,
+  customerSegments,
+  customers,
   dataCategories,
   departments,
   grantAccesses,
@@ -16,7 +18,7 @@ import {
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, PolicyViolationError } from '../../errors.js';
 import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
-import { parseInput } from '../../validation.js';
+import { parseInput, pgCode } from '../../validation.js';
 import type { Notifier } from '../notifier/notifier-service.js';
 import { approvalChain, chainProblem, grantRefusal, mayReview, type GrantRefusal } from './use-fns.js';
 import {
@@ -25,7 +27,11 @@ import {
   revokeGrantInput,
   reviewUseApplicationInput,
   setApprovalChainInput,
+  createSegmentInput,
   type ApprovalChain,
+  type CreateSegmentInput,
+  type CustomerScope,
+  type Segment,
   type CreateUseApplicationInput,
   type SetApprovalChainInput,
   type DelegationInput,
@@ -171,6 +177,18 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
     return rows.map((r) => r.id);
   }
 
+  function segmentView(r: typeof customerSegments.$inferSelect): Segment {
+    return {
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      departmentId: r.departmentId,
+      createdBy: r.createdBy,
+      size: r.customerIds.length,
+      createdAt: r.createdAt.toISOString(),
+    };
+  }
+
   /** P5.2: the chain configured for the purpose and sensitivity, else the deployment's, else the default. */
   async function chainFor(tx: Tx, purposeCode: string, sensitive: boolean): Promise<string[]> {
     const rows = await tx
@@ -206,6 +224,16 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
           .from(dataCategories)
           .where(inArray(dataCategories.code, data.fields));
         const sensitive = cats.some((c) => c.s === 'sensitive');
+        // A saved segment is kept as its list of customers now: a later segment cannot widen the grant.
+        let scope: CustomerScope;
+        if (data.customerScope.kind === 'segment') {
+          const seg = (await tx.select().from(customerSegments).where(eq(customerSegments.id, data.customerScope.segmentId)))[0];
+          if (!seg || seg.departmentId !== actor.departmentId)
+            throw new InvalidError('no such segment in your department', [{ field: 'customerScope.segmentId', reason: 'unknown_segment' }], [
+              'P5.2',
+            ]);
+          scope = { kind: 'list', ids: seg.customerIds, segment: { id: seg.id, name: seg.name } };
+        } else scope = data.customerScope;
         const [row] = await tx
           .insert(useApplications)
           .values({
@@ -215,7 +243,7 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
             purposeCode: data.purposeCode,
             scenario: data.scenario,
             fields: data.fields,
-            customerScope: data.customerScope,
+            customerScope: scope,
             method: data.method,
             validFrom: new Date(data.validFrom),
             validUntil: new Date(data.validUntil),
@@ -230,7 +258,14 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
           resourceType: 'use_application',
           resourceId: row!.id,
           purposeId: data.purposeCode,
-          details: { fields: data.fields, method: data.method, scope: data.customerScope.kind, sensitive, chain: row!.chain },
+          details: {
+            fields: data.fields,
+            method: data.method,
+            scope: data.customerScope.kind,
+            ...(scope.kind === 'list' ? { scopeSize: scope.ids.length, segmentId: scope.segment?.id ?? null } : {}),
+            sensitive,
+            chain: row!.chain,
+          },
         });
         return view(tx, row!);
       });
@@ -476,6 +511,55 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
         });
         return { id: d!.id };
       });
+    },
+
+    /** P5.2: save a named list of customers for the department to use as an application's scope. */
+    createSegment(actor: Actor, input: CreateSegmentInput): Promise<Segment> {
+      return runner.run(actor, OPERATIONS.createCustomerSegment, async ({ tx, audit }) => {
+        const data = parseInput(createSegmentInput, input);
+        if (!actor.departmentId) throw new ForbiddenError('only staff in a department can save segments', 'use.apply', ['P5.2']);
+        const ids = [...new Set(data.customerIds)];
+        const known = await tx.select({ id: customers.id }).from(customers).where(inArray(customers.id, ids));
+        const unknown = ids.filter((id) => !known.some((k) => k.id === id));
+        if (unknown.length)
+          throw new InvalidError(`${unknown.length} of the ids are not customers`, [{ field: 'customerIds', reason: 'unknown_customer' }], ['P5.2']);
+        const [row] = await tx
+          .insert(customerSegments)
+          .values({
+            name: data.name,
+            description: data.description ?? null,
+            departmentId: actor.departmentId,
+            createdById: actor.userId,
+            createdBy: actor.username,
+            customerIds: ids,
+          })
+          .returning()
+          .catch((e: unknown) => {
+            throw pgCode(e) === '23505'
+              ? new ConflictError('your department already has a segment with this name', ['P5.2'])
+              : e;
+          });
+        await audit({
+          action: 'segment.created',
+          resourceType: 'customer_segment',
+          resourceId: row!.id,
+          details: { name: data.name, size: ids.length },
+        });
+        return segmentView(row!);
+      });
+    },
+
+    /** The department's segments (all of them with use.read). */
+    listSegments(actor: Actor): Promise<Segment[]> {
+      return runner.run(actor, OPERATIONS.listCustomerSegments, async ({ tx, can }) =>
+        (
+          await tx
+            .select()
+            .from(customerSegments)
+            .where(can('use.read') ? undefined : eq(customerSegments.departmentId, actor.departmentId ?? '00000000-0000-0000-0000-000000000000'))
+            .orderBy(desc(customerSegments.createdAt))
+        ).map(segmentView),
+      );
     },
 
     /** P5.2: configure the review chain for a purpose (or '*': every purpose) and sensitivity. */

@@ -6,16 +6,42 @@ export type UseMethod = (typeof USE_METHODS)[number];
 
 export const customerScopeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
-  z.object({ kind: z.literal('list'), ids: z.array(z.uuid()).min(1).max(10_000) }),
+  z.object({
+    kind: z.literal('list'),
+    ids: z.array(z.uuid()).min(1).max(10_000),
+    /** Set when the list came from a saved segment (its customers as they were then). */
+    segment: z.object({ id: z.uuid(), name: z.string() }).optional(),
+  }),
 ]);
 export type CustomerScope = z.infer<typeof customerScopeSchema>;
+
+/** What an application may name: all, a list of ids, or a saved segment (stored as its list). */
+export const customerScopeInput = z.union([customerScopeSchema, z.object({ kind: z.literal('segment'), segmentId: z.uuid() })]);
+
+export const createSegmentInput = z.object({
+  name: z.string().trim().min(2).max(100),
+  description: z.string().trim().max(500).optional(),
+  customerIds: z.array(z.uuid()).min(1).max(10_000),
+});
+export type CreateSegmentInput = z.input<typeof createSegmentInput>;
+
+export const segmentSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string().nullable(),
+  departmentId: z.uuid(),
+  createdBy: z.string(),
+  size: z.number().int(),
+  createdAt: z.iso.datetime(),
+});
+export type Segment = z.infer<typeof segmentSchema>;
 
 export const createUseApplicationInput = z
   .object({
     purposeCode: codeSchema,
     scenario: z.string().trim().min(2).max(500),
     fields: z.array(codeSchema).min(1).max(64),
-    customerScope: customerScopeSchema,
+    customerScope: customerScopeInput,
     method: z.enum(USE_METHODS),
     validFrom: z.iso.datetime(),
     validUntil: z.iso.datetime(),
