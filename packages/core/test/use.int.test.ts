@@ -266,7 +266,10 @@ for (const { kind, skip } of DB_KINDS) {
     });
 
     it('a saved segment is a scope: kept as its customers then; reads outside it refused; other departments cannot use it', async () => {
-      const seg = await t.core.use.createSegment(f.staff, { name: `回访名单-${randomBytes(2).toString('hex')}`, customerIds: [customerId] });
+      const seg = await t.core.use.createSegment(f.staff, {
+        name: `回访名单-${randomBytes(2).toString('hex')}`,
+        customerIds: [customerId],
+      });
       expect(seg).toMatchObject({ size: 1, departmentId: f.staff.departmentId });
       await expect(t.core.use.createSegment(f.staff, { name: seg.name, customerIds: [customerId] })).rejects.toBeInstanceOf(ConflictError);
       await expect(

@@ -229,9 +229,11 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
         if (data.customerScope.kind === 'segment') {
           const seg = (await tx.select().from(customerSegments).where(eq(customerSegments.id, data.customerScope.segmentId)))[0];
           if (!seg || seg.departmentId !== actor.departmentId)
-            throw new InvalidError('no such segment in your department', [{ field: 'customerScope.segmentId', reason: 'unknown_segment' }], [
-              'P5.2',
-            ]);
+            throw new InvalidError(
+              'no such segment in your department',
+              [{ field: 'customerScope.segmentId', reason: 'unknown_segment' }],
+              ['P5.2'],
+            );
           scope = { kind: 'list', ids: seg.customerIds, segment: { id: seg.id, name: seg.name } };
         } else scope = data.customerScope;
         const [row] = await tx
@@ -522,7 +524,11 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
         const known = await tx.select({ id: customers.id }).from(customers).where(inArray(customers.id, ids));
         const unknown = ids.filter((id) => !known.some((k) => k.id === id));
         if (unknown.length)
-          throw new InvalidError(`${unknown.length} of the ids are not customers`, [{ field: 'customerIds', reason: 'unknown_customer' }], ['P5.2']);
+          throw new InvalidError(
+            `${unknown.length} of the ids are not customers`,
+            [{ field: 'customerIds', reason: 'unknown_customer' }],
+            ['P5.2'],
+          );
         const [row] = await tx
           .insert(customerSegments)
           .values({
@@ -535,9 +541,7 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
           })
           .returning()
           .catch((e: unknown) => {
-            throw pgCode(e) === '23505'
-              ? new ConflictError('your department already has a segment with this name', ['P5.2'])
-              : e;
+            throw pgCode(e) === '23505' ? new ConflictError('your department already has a segment with this name', ['P5.2']) : e;
           });
         await audit({
           action: 'segment.created',
@@ -556,7 +560,9 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
           await tx
             .select()
             .from(customerSegments)
-            .where(can('use.read') ? undefined : eq(customerSegments.departmentId, actor.departmentId ?? '00000000-0000-0000-0000-000000000000'))
+            .where(
+              can('use.read') ? undefined : eq(customerSegments.departmentId, actor.departmentId ?? '00000000-0000-0000-0000-000000000000'),
+            )
             .orderBy(desc(customerSegments.createdAt))
         ).map(segmentView),
       );
