@@ -1,6 +1,7 @@
 import { CustosApiError, CustosNetworkError, parseProblem } from './errors.js';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
 import type {
+  AnswerTransferNoticeRequest,
   ApprovePurposeRequest,
   Channel,
   CheckConsentRequest,
@@ -18,6 +19,7 @@ import type {
   ItemsResponse,
   ListNoticesQuery,
   ListPurposesQuery,
+  MyTransferNotice,
   Notice,
   PortalOverview,
   PublishedNotice,
@@ -177,6 +179,16 @@ export function createCustosClient(options: CustosClientOptions) {
     /** `POST /api/v1/portal/withdrawals`. */
     withdrawMyConsent(body: WithdrawMyConsentRequest, opts?: CallOptions): Promise<ConsentIdsResponse> {
       return request({ method: 'POST', path: '/api/v1/portal/withdrawals', body, signal: opts?.signal });
+    },
+
+    /** `GET /api/v1/portal/transfer-notices`: the signed-in customer's transfer notices, newest first. */
+    listMyTransferNotices(opts?: CallOptions): Promise<ItemsResponse<MyTransferNotice>> {
+      return request({ method: 'GET', path: '/api/v1/portal/transfer-notices', signal: opts?.signal });
+    },
+
+    /** `POST /api/v1/portal/transfer-notices/answers`: consent or object (409 once the transfer was executed). */
+    answerTransferNotice(body: AnswerTransferNoticeRequest, opts?: CallOptions): Promise<MyTransferNotice> {
+      return request({ method: 'POST', path: '/api/v1/portal/transfer-notices/answers', body, signal: opts?.signal });
     },
 
     /** `POST /api/v1/portal/logout` (204). */

@@ -206,6 +206,36 @@ export interface ConsentIdsResponse {
   consentIds: string[];
 }
 
+export type TransferReason = 'merger' | 'division' | 'acquisition' | 'other';
+export type TransferAnswer = 'consent' | 'object' | 'legal_basis';
+
+/** One item of `GET /api/v1/portal/transfer-notices` (listMyTransferNotices). */
+export interface MyTransferNotice {
+  campaignId: string;
+  reference: string;
+  title: string;
+  receivingParty: { name: string; contact: string };
+  reason: TransferReason;
+  purpose: string;
+  /** The fields transferred, by their catalogue names. */
+  scope: L10n;
+  notifiedAt: string;
+  /** The notice as sent. */
+  text: L10n;
+  responseDeadline: string | null;
+  /** Whether the transfer still takes answers (until it is executed). */
+  open: boolean;
+  /** The latest answer; `legal_basis` is recorded by staff. */
+  answer: TransferAnswer | null;
+  answeredAt: string | null;
+}
+
+/** `POST /api/v1/portal/transfer-notices/answers` (answerTransferNotice). */
+export interface AnswerTransferNoticeRequest {
+  campaignId: string;
+  answer: 'consent' | 'object';
+}
+
 // ---------------------------------------------------------------------------------------------
 // Staff API: purposes
 

@@ -167,6 +167,9 @@ describe.skipIf(SKIP !== null)('widget and portal in Chromium', () => {
             }
             return send(res, 200, { consentIds: ids });
           }
+          case 'GET /api/v1/portal/transfer-notices':
+            if (!authed) return send(res, 401, unauth);
+            return send(res, 200, { items: [] });
           case 'POST /api/v1/portal/logout':
             return send(res, 204, undefined, { 'set-cookie': 'custos_portal=; Path=/; Max-Age=0' });
         }

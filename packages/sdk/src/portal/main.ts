@@ -1,7 +1,8 @@
 /**
  * The customer self-service portal page, served by the server at `/portal/`.
  *
- * Contact -> code -> overview (masked fields, consents by purpose, withdraw, sign out). The
+ * Contact -> code -> overview (masked fields, consents by purpose, withdraw, transfer notices to
+ * consent to or object to, sign out). The
  * session is the server's HTTP-only `custos_portal` cookie: this page keeps no token and writes
  * nothing to localStorage or sessionStorage. The language is in the URL (`?lang=en`).
  */
@@ -9,15 +10,14 @@ import { createCustosClient } from '../client.js';
 import { h, idPart } from '../dom.js';
 import { CustosApiError, CustosNetworkError } from '../errors.js';
 import { normaliseLang } from '../messages.js';
-import type { Lang, PortalConsent, PortalOverview, RequestPortalCodeRequest } from '../types.js';
-import { PORTAL_TEXT, detectContact, formatTime, groupConsents, normaliseCode, type PortalText } from './portal-fns.js';
+import type { Lang, MyTransferNotice, PortalConsent, PortalOverview, RequestPortalCodeRequest } from '../types.js';
+import { PORTAL_TEXT, answerKey, detectContact, formatTime, groupConsents, normaliseCode, type PortalText } from './portal-fns.js';
 
 type View = 'loading' | 'contact' | 'code' | 'overview';
-interface Pending {
-  purposeCode: string;
-  purposeName: string;
-  category?: { code: string; name: string };
-}
+/** What the confirmation dialog is about: withdrawing consent, or answering a transfer notice. */
+type Pending =
+  | { kind: 'withdraw'; purposeCode: string; purposeName: string; category?: { code: string; name: string } }
+  | { kind: 'transfer'; notice: MyTransferNotice; answer: 'consent' | 'object' };
 
 const client = createCustosClient({ baseUrl: location.origin });
 
@@ -29,6 +29,8 @@ const state = {
   contact: null as RequestPortalCodeRequest | null,
   challengeId: '',
   overview: null as PortalOverview | null,
+  /** The customer's transfer notices; null when they could not be loaded. */
+  transfers: [] as MyTransferNotice[] | null,
   busy: false,
   /** Inline error of the current form, as a text key. */
   fieldError: null as ((t: PortalText) => string) | null,
@@ -229,12 +231,82 @@ function overviewView(tx: PortalText, overview: PortalOverview): HTMLElement[] {
         { type: 'button', class: 'danger', 'data-testid': `portal-withdraw-${idPart(g.purposeCode)}` },
         tx.withdrawPurpose,
       );
-      button.addEventListener('click', () => askWithdraw({ purposeCode: g.purposeCode, purposeName }, button));
+      button.addEventListener('click', () => ask({ kind: 'withdraw', purposeCode: g.purposeCode, purposeName }, button));
       section.append(button);
     }
     consents.append(section);
   }
-  return [info, consents];
+  const out = [info, consents];
+  if (state.transfers === null) out.push(h('section', {}, h('h2', {}, tx.transfers), h('p', { class: 'error' }, tx.transfersFailed)));
+  else if (state.transfers.length) out.push(transfersView(tx, state.transfers));
+  return out;
+}
+
+function transfersView(tx: PortalText, notices: MyTransferNotice[]): HTMLElement {
+  const section = h(
+    'section',
+    { 'aria-labelledby': 'transfers-title', 'data-testid': 'portal-transfers' },
+    h('h2', { id: 'transfers-title', tabindex: '-1' }, tx.transfers),
+    h('p', { class: 'muted' }, tx.transfersIntro),
+  );
+  for (const n of notices) {
+    const key = idPart(n.campaignId);
+    const titleId = `transfer-${key}`;
+    const answer = answerKey(n);
+    const rows: [string, string, string?][] = [
+      [tx.recipient, n.receivingParty.name, 'recipient'],
+      [tx.recipientContact, n.receivingParty.contact, 'contact'],
+      [tx.reason, tx.reasons[n.reason], 'reason'],
+      [tx.transferPurpose, n.purpose, 'purpose'],
+      [tx.scope, n.scope[state.lang], 'scope'],
+      [tx.notifiedAt, formatTime(n.notifiedAt)],
+    ];
+    if (n.responseDeadline) rows.push([tx.deadline, formatTime(n.responseDeadline)]);
+    rows.push([tx.reference, n.reference]);
+    const body = h('tbody');
+    for (const [label, value, id] of rows) {
+      body.append(
+        h('tr', {}, h('th', { scope: 'row' }, label), h('td', id ? { 'data-testid': `portal-transfer-${key}-${id}` } : {}, value)),
+      );
+    }
+    body.append(
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, tx.yourAnswer),
+        h(
+          'td',
+          { class: `st-${answer}`, 'data-testid': `portal-transfer-${key}-answer` },
+          tx.answers[answer],
+          n.answeredAt ? h('span', { class: 'muted' }, ` (${formatTime(n.answeredAt)})`) : '',
+        ),
+      ),
+    );
+    const item = h(
+      'section',
+      { class: 'purpose', 'aria-labelledby': titleId, 'data-testid': `portal-transfer-${key}`, 'data-answer': answer },
+      h('h3', { id: titleId }, n.title),
+      h('table', {}, body),
+      h('details', {}, h('summary', {}, tx.noticeText), h('p', { lang: state.lang }, n.text[state.lang])),
+    );
+    if (n.open) {
+      const buttons = h('div', { class: 'row' });
+      for (const a of ['consent', 'object'] as const) {
+        const button = h(
+          'button',
+          { type: 'button', class: a === 'object' ? 'danger' : undefined, 'data-testid': `portal-transfer-${a}-${key}` },
+          a === 'consent' ? tx.consentTransfer : tx.objectTransfer,
+        );
+        button.addEventListener('click', () => ask({ kind: 'transfer', notice: n, answer: a }, button));
+        buttons.append(button);
+      }
+      item.append(buttons);
+    } else {
+      item.append(h('p', { class: 'muted' }, tx.closed));
+    }
+    section.append(item);
+  }
+  return section;
 }
 
 function consentRow(tx: PortalText, purposeCode: string, purposeName: string, c: PortalConsent): HTMLElement {
@@ -248,7 +320,9 @@ function consentRow(tx: PortalText, purposeCode: string, purposeName: string, c:
       { type: 'button', class: 'link danger', 'data-testid': `portal-withdraw-${idPart(purposeCode)}-${idPart(c.category)}` },
       tx.withdrawSeparate(name),
     );
-    button.addEventListener('click', () => askWithdraw({ purposeCode, purposeName, category: { code: c.category, name } }, button));
+    button.addEventListener('click', () =>
+      ask({ kind: 'withdraw', purposeCode, purposeName, category: { code: c.category, name } }, button),
+    );
     action.append(button);
   }
   return h(
@@ -264,7 +338,7 @@ function consentRow(tx: PortalText, purposeCode: string, purposeName: string, c:
 
 let returnFocus: HTMLElement | null = null;
 
-function askWithdraw(p: Pending, from: HTMLElement): void {
+function ask(p: Pending, from: HTMLElement): void {
   pending = p;
   returnFocus = from;
   renderDialog(t());
@@ -278,17 +352,27 @@ function renderDialog(tx: PortalText): void {
     dialog.replaceChildren();
     return;
   }
-  const confirm = h('button', { type: 'button', class: 'danger', 'data-testid': 'portal-confirm' }, tx.confirm);
+  const c =
+    p.kind === 'transfer'
+      ? { ...tx.confirmTransfer[p.answer], body: tx.confirmTransfer[p.answer].body(p.notice.receivingParty.name) }
+      : {
+          title: tx.confirmTitle,
+          body: p.category ? tx.confirmCategory(p.purposeName, p.category.name) : tx.confirmPurpose(p.purposeName),
+          note: tx.confirmNote,
+          button: tx.confirm,
+        };
+  const danger = p.kind === 'withdraw' || p.answer === 'object';
+  const confirm = h('button', { type: 'button', class: danger ? 'danger' : undefined, 'data-testid': 'portal-confirm' }, c.button);
   const cancel = h('button', { type: 'button', 'data-testid': 'portal-cancel' }, tx.cancel);
   confirm.addEventListener('click', () => {
     closeDialog(false);
-    void withdraw(p);
+    void (p.kind === 'transfer' ? answerTransfer(p.notice, p.answer) : withdraw(p));
   });
   cancel.addEventListener('click', () => closeDialog(true));
   dialog.replaceChildren(
-    h('h2', { id: 'confirm-title' }, tx.confirmTitle),
-    h('p', {}, p.category ? tx.confirmCategory(p.purposeName, p.category.name) : tx.confirmPurpose(p.purposeName)),
-    h('p', { class: 'muted' }, tx.confirmNote),
+    h('h2', { id: 'confirm-title' }, c.title),
+    h('p', {}, c.body),
+    h('p', { class: 'muted' }, c.note),
     h('div', { class: 'row' }, confirm, cancel),
   );
 }
@@ -308,6 +392,7 @@ function sessionEnded(err: unknown): boolean {
   if (err instanceof CustosApiError && (err.status === 401 || err.status === 403)) {
     state.view = 'contact';
     state.overview = null;
+    state.transfers = [];
     state.fieldError = null;
     setMessage('error', (tx) => tx.sessionEnded);
     state.focus = 'portal-contact';
@@ -391,7 +476,19 @@ async function verifyCode(value: string): Promise<void> {
 
 async function loadOverview(focus: string | null): Promise<void> {
   try {
-    state.overview = await client.getPortalOverview();
+    const [overview, transfers] = await Promise.all([
+      client.getPortalOverview(),
+      // The overview does not depend on the notices: show it even when they fail to load.
+      client.listMyTransferNotices().then(
+        (r) => r.items,
+        (err: unknown) => {
+          if (err instanceof CustosApiError && (err.status === 401 || err.status === 403)) throw err;
+          return null;
+        },
+      ),
+    ]);
+    state.overview = overview;
+    state.transfers = transfers;
     state.view = 'overview';
     state.focus = focus;
   } catch (err) {
@@ -412,7 +509,7 @@ async function loadOverview(focus: string | null): Promise<void> {
   render();
 }
 
-async function withdraw(p: Pending): Promise<void> {
+async function withdraw(p: Extract<Pending, { kind: 'withdraw' }>): Promise<void> {
   const focusAfter = `portal-withdraw-${idPart(p.purposeCode)}`;
   try {
     const body = p.category ? { purposeCode: p.purposeCode, categories: [p.category.code] } : { purposeCode: p.purposeCode };
@@ -426,6 +523,21 @@ async function withdraw(p: Pending): Promise<void> {
   // The purpose's button is gone once nothing is left to withdraw; then focus the heading.
   await loadOverview(focusAfter);
   if (!app.querySelector(`[data-testid="${focusAfter}"]`)) (app.querySelector('#consents-title') as HTMLElement | null)?.focus();
+}
+
+async function answerTransfer(n: MyTransferNotice, answer: 'consent' | 'object'): Promise<void> {
+  try {
+    await client.answerTransferNotice({ campaignId: n.campaignId, answer });
+    setMessage('success', (tx) => tx.answered(answer));
+  } catch (err) {
+    if (sessionEnded(err)) return;
+    const text = problemText(err);
+    setMessage('error', () => text);
+  }
+  // The buttons are gone if the transfer was carried out meanwhile; then focus the notice's heading.
+  const focusAfter = `portal-transfer-${answer}-${idPart(n.campaignId)}`;
+  await loadOverview(focusAfter);
+  if (!app.querySelector(`[data-testid="${focusAfter}"]`)) (app.querySelector('#transfers-title') as HTMLElement | null)?.focus();
 }
 
 async function doLogout(): Promise<void> {
@@ -442,6 +554,7 @@ async function doLogout(): Promise<void> {
   }
   state.view = 'contact';
   state.overview = null;
+  state.transfers = [];
   state.contactInput = '';
   state.contact = null;
   state.challengeId = '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PortalConsent } from '../types.js';
-import { PORTAL_TEXT, detectContact, groupConsents, normaliseCode } from './portal-fns.js';
+import { PORTAL_TEXT, answerKey, detectContact, groupConsents, normaliseCode } from './portal-fns.js';
 
 describe('detectContact', () => {
   it('recognises email addresses', () => {
@@ -60,5 +60,20 @@ describe('groupConsents', () => {
   it('has status texts in both languages', () => {
     expect(PORTAL_TEXT['zh-CN'].status).toEqual({ granted: '已同意', withdrawn: '已撤回', expired: '已过期' });
     expect(PORTAL_TEXT.en.status.withdrawn).toBe('Withdrawn');
+  });
+});
+
+describe('transfer notice texts', () => {
+  it('name every reason and answer in both languages', () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const tx = PORTAL_TEXT[lang];
+      expect(Object.keys(tx.reasons).sort()).toEqual(['acquisition', 'division', 'merger', 'other']);
+      expect(Object.keys(tx.answers).sort()).toEqual(['consent', 'legal_basis', 'none', 'object']);
+      expect(tx.confirmTransfer.object.body('乙方')).toContain('乙方');
+    }
+    expect(PORTAL_TEXT['zh-CN'].transfers).toBe('数据转移通知');
+    expect(PORTAL_TEXT.en.transfers).toBe('Transfer notices');
+    expect(answerKey({ answer: null })).toBe('none');
+    expect(answerKey({ answer: 'object' })).toBe('object');
   });
 });

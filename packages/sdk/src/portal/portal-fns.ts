@@ -1,5 +1,14 @@
 /** The pure part of the self-service portal page: texts, contact detection, grouping. */
-import type { ConsentStatus, L10n, Lang, PortalConsent, RequestPortalCodeRequest } from '../types.js';
+import type {
+  ConsentStatus,
+  L10n,
+  Lang,
+  MyTransferNotice,
+  PortalConsent,
+  RequestPortalCodeRequest,
+  TransferAnswer,
+  TransferReason,
+} from '../types.js';
 
 /**
  * What the customer typed as a contact: an email address (has an `@`) or a mainland mobile
@@ -94,6 +103,26 @@ export interface PortalText {
   failed: (detail: string) => string;
   networkError: string;
   loading: string;
+  transfers: string;
+  transfersIntro: string;
+  transfersFailed: string;
+  recipient: string;
+  recipientContact: string;
+  reason: string;
+  reasons: Record<TransferReason, string>;
+  transferPurpose: string;
+  scope: string;
+  notifiedAt: string;
+  deadline: string;
+  reference: string;
+  yourAnswer: string;
+  answers: Record<TransferAnswer | 'none', string>;
+  noticeText: string;
+  closed: string;
+  consentTransfer: string;
+  objectTransfer: string;
+  confirmTransfer: Record<'consent' | 'object', { title: string; body: (recipient: string) => string; note: string; button: string }>;
+  answered: (answer: 'consent' | 'object') => string;
 }
 
 export const PORTAL_TEXT: Record<Lang, PortalText> = {
@@ -142,6 +171,40 @@ export const PORTAL_TEXT: Record<Lang, PortalText> = {
     failed: (d) => `操作失败：${d}`,
     networkError: '网络连接失败，请稍后重试。',
     loading: '正在加载…',
+    transfers: '数据转移通知',
+    transfersIntro:
+      '因合并、分立、被收购等原因，我们拟将您的部分个人信息转移给下列接收方。您可以同意或反对；转移执行前以您最后一次答复为准。未表示同意的客户，其信息不会被转移。',
+    transfersFailed: '暂时无法加载数据转移通知，请稍后重试。',
+    recipient: '接收方',
+    recipientContact: '接收方联系方式',
+    reason: '转移原因',
+    reasons: { merger: '公司合并', division: '公司分立', acquisition: '公司被收购', other: '业务转移' },
+    transferPurpose: '接收方处理目的',
+    scope: '转移的信息范围',
+    notifiedAt: '通知时间',
+    deadline: '答复截止',
+    reference: '通知编号',
+    yourAnswer: '您的答复',
+    answers: { consent: '已同意转移', object: '已反对转移', legal_basis: '已依其他法定依据记录', none: '尚未答复' },
+    noticeText: '通知全文',
+    closed: '此转移已执行，不再接受答复。',
+    consentTransfer: '同意转移',
+    objectTransfer: '反对转移',
+    confirmTransfer: {
+      consent: {
+        title: '确认同意转移',
+        body: (r) => `确定同意将上述个人信息转移给“${r}”吗？`,
+        note: '转移执行前，您可以随时改为反对。',
+        button: '确认同意',
+      },
+      object: {
+        title: '确认反对转移',
+        body: (r) => `确定反对将您的个人信息转移给“${r}”吗？`,
+        note: '反对后，您的个人信息不会转移给该接收方。转移执行前，您可以改变答复。',
+        button: '确认反对',
+      },
+    },
+    answered: (a) => (a === 'consent' ? '已记录您的答复：同意转移。' : '已记录您的答复：反对转移。您的个人信息不会被转移。'),
   },
   en: {
     title: 'Personal information self-service',
@@ -190,6 +253,43 @@ export const PORTAL_TEXT: Record<Lang, PortalText> = {
     failed: (d) => `That did not work: ${d}`,
     networkError: 'The network connection failed. Please try again later.',
     loading: 'Loading…',
+    transfers: 'Transfer notices',
+    transfersIntro:
+      'Because of a merger, division, acquisition or similar, we intend to transfer some of your personal information to the party below. You can consent or object; your latest answer counts until the transfer is carried out. Nothing is transferred for customers who have not consented.',
+    transfersFailed: 'Your transfer notices could not be loaded. Please try again later.',
+    recipient: 'Receiving party',
+    recipientContact: 'Contact of the receiving party',
+    reason: 'Reason',
+    reasons: { merger: 'Merger', division: 'Division of the company', acquisition: 'Acquisition', other: 'Transfer of the business' },
+    transferPurpose: 'Purpose of the receiving party',
+    scope: 'Information transferred',
+    notifiedAt: 'Notified',
+    deadline: 'Answer by',
+    reference: 'Notice reference',
+    yourAnswer: 'Your answer',
+    answers: { consent: 'Consented', object: 'Objected', legal_basis: 'Recorded on another legal basis', none: 'Not answered yet' },
+    noticeText: 'Full notice',
+    closed: 'This transfer has been carried out and no longer takes answers.',
+    consentTransfer: 'Consent to the transfer',
+    objectTransfer: 'Object to the transfer',
+    confirmTransfer: {
+      consent: {
+        title: 'Consent to the transfer',
+        body: (r) => `Consent to the transfer of the information above to "${r}"?`,
+        note: 'You can still object until the transfer is carried out.',
+        button: 'Consent',
+      },
+      object: {
+        title: 'Object to the transfer',
+        body: (r) => `Object to the transfer of your personal information to "${r}"?`,
+        note: 'If you object, your personal information is not transferred to this party. You can change your answer until the transfer is carried out.',
+        button: 'Object',
+      },
+    },
+    answered: (a) =>
+      a === 'consent'
+        ? 'Your answer is recorded: you consent to the transfer.'
+        : 'Your answer is recorded: you object. Your personal information will not be transferred.',
   },
 };
 
@@ -201,3 +301,6 @@ export function formatTime(iso: string | null): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+/** What a notice's answer shows as: the latest answer, or none yet. */
+export const answerKey = (n: Pick<MyTransferNotice, 'answer'>): TransferAnswer | 'none' => n.answer ?? 'none';

@@ -230,14 +230,29 @@ export function createTransfersService(deps: {
     return out;
   }
 
-  async function latestAnswer(tx: Tx, campaignId: string, customerId: string): Promise<TransferAnswer | null> {
+  /** What the signed-in customer sees of one notice (portal). */
+  async function myNotice(tx: Tx, n: typeof transferNotices.$inferSelect, c: CampaignRow): Promise<MyTransferNotice> {
     const r = await tx
-      .select({ answer: transferResponses.answer })
+      .select({ answer: transferResponses.answer, at: transferResponses.recordedAt })
       .from(transferResponses)
-      .where(and(eq(transferResponses.campaignId, campaignId), eq(transferResponses.customerId, customerId)))
+      .where(and(eq(transferResponses.campaignId, c.id), eq(transferResponses.customerId, n.customerId)))
       .orderBy(desc(transferResponses.id))
       .limit(1);
-    return r[0]?.answer ?? null;
+    return {
+      campaignId: c.id,
+      reference: n.reference,
+      title: c.title,
+      receivingParty: { name: c.receivingPartyName, contact: c.receivingPartyContact },
+      reason: c.reason,
+      purpose: c.purpose,
+      scope: scopeText(c.fields, await categoryNames(tx, c.fields)),
+      notifiedAt: iso(n.createdAt)!,
+      text: n.text,
+      responseDeadline: iso(c.responseDeadline),
+      open: c.status === 'notifying',
+      answer: r[0]?.answer ?? null,
+      answeredAt: iso(r[0]?.at),
+    };
   }
 
   /** The plain handover package of the transferred customers (canonical JSON lines) and its hash. */
@@ -756,18 +771,7 @@ export function createTransfersService(deps: {
           .where(eq(transferNotices.customerId, actor.customerId))
           .orderBy(desc(transferNotices.createdAt));
         const out: MyTransferNotice[] = [];
-        for (const { n, c } of rows) {
-          out.push({
-            campaignId: c.id,
-            reference: n.reference,
-            title: c.title,
-            receivingParty: { name: c.receivingPartyName, contact: c.receivingPartyContact },
-            text: n.text,
-            responseDeadline: iso(c.responseDeadline),
-            open: c.status === 'notifying',
-            answer: await latestAnswer(tx, c.id, actor.customerId),
-          });
-        }
+        for (const { n, c } of rows) out.push(await myNotice(tx, n, c));
         return out;
       });
     },
@@ -800,16 +804,7 @@ export function createTransfersService(deps: {
           resourceId: data.campaignId,
           details: { customerId: actor.customerId, answer: data.answer, method: 'portal' },
         });
-        return {
-          campaignId: row.c.id,
-          reference: row.n.reference,
-          title: row.c.title,
-          receivingParty: { name: row.c.receivingPartyName, contact: row.c.receivingPartyContact },
-          text: row.n.text,
-          responseDeadline: iso(row.c.responseDeadline),
-          open: true,
-          answer: data.answer,
-        };
+        return myNotice(tx, row.n, row.c);
       });
     },
   };

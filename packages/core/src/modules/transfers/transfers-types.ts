@@ -159,10 +159,16 @@ export const myTransferNoticeSchema = z.object({
   reference: z.string(),
   title: z.string(),
   receivingParty: z.object({ name: z.string(), contact: z.string() }),
+  reason: z.enum(TRANSFER_REASONS),
+  /** The receiving party's purpose, and the fields transferred by their catalogue names. */
+  purpose: z.string(),
+  scope: l10nOut,
+  notifiedAt: z.iso.datetime(),
   text: l10nOut,
   responseDeadline: z.iso.datetime().nullable(),
   open: z.boolean(),
   answer: z.enum(TRANSFER_ANSWERS).nullable(),
+  answeredAt: z.iso.datetime().nullable(),
 });
 export type MyTransferNotice = z.infer<typeof myTransferNoticeSchema>;
 
