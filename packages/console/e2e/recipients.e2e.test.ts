@@ -122,7 +122,8 @@ describe.skipIf(SKIP)('third-party recipients and impact assessments in Chromium
       ['breach_notification', 'within_24h'],
     ])
       await page.getByTestId(`assessment-q-${q}-${v}`).click();
-    expect(await page.getByTestId('assessment-preview').innerText()).toContain('93');
+    // The preview follows the last click after a render: poll for it.
+    await expect.poll(() => page.getByTestId('assessment-preview').innerText(), POLL).toContain('93');
     await page.getByTestId('assessment-submit').click();
     await expect.poll(() => page.getByTestId('assessment-row').count(), POLL).toBe(1);
     expect(await page.getByTestId('assessment-row').first().getAttribute('data-passed')).toBe('true');
