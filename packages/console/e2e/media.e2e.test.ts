@@ -72,7 +72,7 @@ describe.skipIf(SKIP)('storage media: register, inspect, dispose with four eyes 
     const { page } = b;
     await signIn(page, server.baseUrl, 'sec1', PASSWORD);
     await page.getByTestId('nav-media').click();
-    expect(await page.getByTestId('page-title').innerText()).toBe('存储介质');
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('存储介质');
 
     // Register.
     await page.getByTestId('media-create').click();

@@ -223,13 +223,13 @@ describe.skipIf(SKIP)('transfer notices in the self-service portal in Chromium',
     expect(await item.innerText()).toContain(reference);
     // English is one click away.
     await page.getByTestId('portal-lang').click();
-    expect(await page.locator('#transfers-title').innerText()).toBe('Transfer notices');
+    await expect.poll(() => page.locator('#transfers-title').innerText()).toBe('Transfer notices');
     expect(await cell('reason')).toBe('Acquisition');
     await page.getByTestId('portal-lang').click();
 
     // Cancelling the confirmation records nothing.
     await page.getByTestId(`portal-transfer-object-${campaignId}`).click();
-    expect(await page.getByTestId('portal-dialog').innerText()).toContain(`确定反对将您的个人信息转移给“${PARTY.name}”吗？`);
+    await expect.poll(() => page.getByTestId('portal-dialog').innerText()).toContain(`确定反对将您的个人信息转移给“${PARTY.name}”吗？`);
     await page.getByTestId('portal-cancel').click();
     expect((await notices()).find((x) => x.customerId === customerA)!.answer).toBeNull();
 

@@ -85,7 +85,7 @@ describe.skipIf(SKIP)('third-party recipients and impact assessments in Chromium
     const { page } = b;
     await as('co1');
     await page.getByTestId('nav-recipients').click();
-    expect(await page.getByTestId('page-title').innerText()).toBe('第三方接收方');
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('第三方接收方');
 
     // Register: pending and not eligible.
     await page.getByTestId('recipient-create').click();

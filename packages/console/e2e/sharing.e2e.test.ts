@@ -267,7 +267,7 @@ describe.skipIf(SKIP)('sharing customer PI with a third-party recipient in Chrom
     // --- The share request, created in the console by head2 ----------------------------------
     await as('head2');
     await page.getByTestId('nav-shares').click();
-    expect(await page.getByTestId('page-title').innerText()).toBe('共享申请');
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('共享申请');
     await page.getByTestId('share-create').click();
     await page.getByTestId('share-form').waitFor();
     await pick('share-form-recipient', RECIPIENT);
@@ -369,7 +369,7 @@ describe.skipIf(SKIP)('sharing customer PI with a third-party recipient in Chrom
     expect(file).not.toContain('偏好-0003');
     await expect.poll(() => page.getByTestId('share-download').getAttribute('data-used'), POLL).toBe('true');
     // The list shows the execution's counts.
-    expect(await page.getByTestId(`share-row-${shareId}`).getByTestId('share-counts').innerText()).toBe('包含 2 / 排除 1');
+    await expect.poll(() => page.getByTestId(`share-row-${shareId}`).getByTestId('share-counts').innerText(), POLL).toBe('包含 2 / 排除 1');
 
     // --- Suspension, in the console ----------------------------------------------------------
     await as('co1');

@@ -109,7 +109,7 @@ describe.skipIf(SKIP)('transfer campaigns and the processing-records register in
     const { page } = b;
     await as('co1');
     await page.getByTestId('nav-transfers').click();
-    expect(await page.getByTestId('page-title').innerText()).toBe('转让告知活动');
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('转让告知活动');
     await page.getByTestId('transfer-create').click();
     await page.getByTestId('transfer-form-title').fill('甲公司被乙公司收购');
     await page.getByTestId('transfer-form-party').fill('乙方科技有限公司');
