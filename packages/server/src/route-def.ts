@@ -56,3 +56,17 @@ export function apiRoute<S extends Schema>(
     handler: def.handler as never,
   });
 }
+
+/** Send a file handed out through a one-time link (exports, shares): attachment, its hash, never cached. */
+export function sendDownload(
+  reply: FastifyReply,
+  f: { filename: string; contentType: string; bytes: number; sha256: string; stream: NodeJS.ReadableStream },
+): FastifyReply {
+  return reply
+    .header('content-type', f.contentType)
+    .header('content-disposition', `attachment; filename="${f.filename}"`)
+    .header('content-length', String(f.bytes))
+    .header('x-content-sha256', f.sha256)
+    .header('cache-control', 'no-store')
+    .send(f.stream);
+}

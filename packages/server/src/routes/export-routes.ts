@@ -9,7 +9,7 @@ import {
   specTemplateSchema,
   type Core,
 } from '@custos/core';
-import { apiRoute } from '../route-def.js';
+import { apiRoute, sendDownload } from '../route-def.js';
 
 /** De-identified, risk-checked exports under an export grant (P5.3). */
 export async function exportRoutes(app: FastifyInstance, opts: { core: Core }) {
@@ -70,15 +70,6 @@ export async function exportRoutes(app: FastifyInstance, opts: { core: Core }) {
     summary: 'Download an export once (its creator only); the link then stops working',
     tags: ['exports'],
     schema: { params: z.object({ token: z.string().max(100) }) },
-    handler: async (req, reply) => {
-      const f = await core.exports.download(req.actor, req.params.token);
-      return reply
-        .header('content-type', f.contentType)
-        .header('content-disposition', `attachment; filename="${f.filename}"`)
-        .header('content-length', String(f.bytes))
-        .header('x-content-sha256', f.sha256)
-        .header('cache-control', 'no-store')
-        .send(f.stream);
-    },
+    handler: async (req, reply) => sendDownload(reply, await core.exports.download(req.actor, req.params.token)),
   });
 }

@@ -8,7 +8,7 @@ import {
   shareRequestSchema,
   type Core,
 } from '@custos/core';
-import { apiRoute } from '../route-def.js';
+import { apiRoute, sendDownload } from '../route-def.js';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -69,15 +69,6 @@ export async function shareRoutes(app: FastifyInstance, opts: { core: Core }) {
     summary: 'Download a share’s file once (whoever executed it); the link then stops working',
     tags: ['sharing'],
     schema: { params: z.object({ token: z.string().max(100) }) },
-    handler: async (req, reply) => {
-      const f = await core.sharing.download(req.actor, req.params.token);
-      return reply
-        .header('content-type', f.contentType)
-        .header('content-disposition', `attachment; filename="${f.filename}"`)
-        .header('content-length', String(f.bytes))
-        .header('x-content-sha256', f.sha256)
-        .header('cache-control', 'no-store')
-        .send(f.stream);
-    },
+    handler: async (req, reply) => sendDownload(reply, await core.sharing.download(req.actor, req.params.token)),
   });
 }

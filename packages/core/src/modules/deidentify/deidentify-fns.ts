@@ -206,9 +206,13 @@ export function planRelease(
   spec: DatasetSpec,
   options: SpecOptions & { search?: SearchOptions } = {},
 ): ReleasePlan {
-  const data = encodeForSpec(records, spec, options);
+  return planEncodedRelease(encodeForSpec(records, spec, options), spec, options.search);
+}
+
+/** {@link planRelease} over a dataset already encoded for the spec (callers that measure it again). */
+export function planEncodedRelease(data: EncodedDataset, spec: DatasetSpec, search?: SearchOptions): ReleasePlan {
   const configured = assessNode(data, configuredLevels(spec), spec.privacyModel);
-  const search = searchOptimal(data, spec.privacyModel, options.search);
+  const found = searchOptimal(data, spec.privacyModel, search);
   return {
     privacyModel: spec.privacyModel,
     quasiIdentifiers: data.qis.map((q) => ({
@@ -219,8 +223,8 @@ export function planRelease(
       maxLevel: q.maxLevel,
     })),
     configured,
-    proposal: search.optimum,
-    search: search.stats,
+    proposal: found.optimum,
+    search: found.stats,
   };
 }
 

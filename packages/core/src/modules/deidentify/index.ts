@@ -11,6 +11,7 @@ export {
   encodeForSpec,
   configuredLevels,
   planRelease,
+  planEncodedRelease,
   releaseRecords,
   releaseColumns,
   type ReleaseColumn,

@@ -24,7 +24,7 @@ import {
   assessNode,
   configuredLevels,
   encodeForSpec,
-  planRelease,
+  planEncodedRelease,
   releaseColumns,
   suppressedRecords,
   type DataRecord,
@@ -71,6 +71,15 @@ class IdempotentReplay extends CustosError {
   constructor() {
     super('replay');
   }
+}
+
+/** A file handed out through a one-time link. */
+export interface DownloadedFile {
+  filename: string;
+  contentType: string;
+  bytes: number;
+  sha256: string;
+  stream: Readable;
 }
 
 /** A one-time link that was used, or has expired (410). */
@@ -595,10 +604,36 @@ export function createExportsService(deps: ExportsDeps) {
     return stream;
   }
 
+  const linkHashOf = (token: string) => (/^cxl_[A-Za-z0-9_-]{32}$/.test(token) ? sha256hex(token) : null);
+
   /** A one-time link token and the hash that is stored for it. */
   function newLink(): { token: string; hash: string } {
     const token = `cxl_${randomBytes(24).toString('base64url')}`;
     return { token, hash: sha256hex(token) };
+  }
+
+  /**
+   * Whether a one-time link row may be spent now by `actor`: it exists and belongs to them (else
+   * 404, the link does not exist for anyone else), is unused and unexpired (else 410).
+   */
+  function requireSpendable(row: { ownerId: string | null; downloadedAt: Date | null; expiresAt: Date } | undefined, actor: Actor): void {
+    if (!row || row.ownerId !== actor.userId) throw new NotFoundError('download link not found');
+    if (row.downloadedAt) throw new ExportLinkGoneError('this download link was already used', 'export_link_used');
+    if (row.expiresAt.getTime() <= Date.now()) throw new ExportLinkGoneError('this download link has expired', 'export_link_expired');
+  }
+
+  /** The file behind a spent link, decrypted as it streams (and removed afterwards). */
+  async function downloadOf(
+    kind: 'export' | 'share',
+    f: { id: string; format: 'csv' | 'xlsx'; bytes: number; sha256: string },
+  ): Promise<DownloadedFile> {
+    return {
+      filename: `custos-${kind}-${f.id.slice(0, 8)}.${f.format}`,
+      contentType: f.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      bytes: f.bytes,
+      sha256: f.sha256,
+      stream: await openForDownload(f.id),
+    };
   }
 
   /** For other releases of de-identified files (sharing, P6.1): the same pipeline, their own records. */
@@ -607,8 +642,9 @@ export function createExportsService(deps: ExportsDeps) {
     activePurpose,
     chosenLevels,
     newLink,
-    linkHashOf: (token: string) => (/^cxl_[A-Za-z0-9_-]{32}$/.test(token) ? sha256hex(token) : null),
-    openForDownload,
+    linkHashOf,
+    requireSpendable,
+    downloadOf,
     removeFile: (fileId: string) => rm(filePath(fileId), { force: true }),
     linkMinutes: deps.linkMinutes,
   };
@@ -677,8 +713,8 @@ export function createExportsService(deps: ExportsDeps) {
           }
         }
         const { pseudonym } = await keys();
-        const plan = planRelease(rec.records, spec, { maskPolicy });
         const encoded = encodeForSpec(rec.records, spec, { maskPolicy });
+        const plan = planEncodedRelease(encoded, spec);
         const lv = encoded.qis.map((q) => levels[q.field] ?? 0);
         const { suppressed, assessment } = suppressedRecords(encoded, lv, spec.privacyModel);
         const columns = releaseColumns(spec, { maskPolicy, key: pseudonym, context: `preview:${g.id}` }, new Map(Object.entries(levels)));
@@ -896,42 +932,23 @@ export function createExportsService(deps: ExportsDeps) {
      * The file, once: the link is spent in the same transaction as its audit event, then the
      * file is decrypted as it streams and removed afterwards. Only the export's creator may use it.
      */
-    async download(
-      actor: Actor,
-      token: string,
-    ): Promise<{ filename: string; contentType: string; bytes: number; sha256: string; stream: Readable }> {
+    async download(actor: Actor, token: string): Promise<DownloadedFile> {
       const r = await runner.run(actor, OPERATIONS.downloadExport, async ({ tx, audit }) => {
-        const row = /^cxl_[A-Za-z0-9_-]{32}$/.test(token)
-          ? (
-              await tx
-                .select()
-                .from(exportsTable)
-                .where(eq(exportsTable.linkHash, sha256hex(token)))
-                .for('update')
-            )[0]
-          : undefined;
-        if (!row || row.createdById !== actor.userId) throw new NotFoundError('export link not found');
-        if (row.downloadedAt) throw new ExportLinkGoneError('this download link was already used', 'export_link_used');
-        if (row.expiresAt.getTime() <= Date.now()) throw new ExportLinkGoneError('this download link has expired', 'export_link_expired');
-        await tx.update(exportsTable).set({ downloadedAt: new Date() }).where(eq(exportsTable.id, row.id));
+        const h = linkHashOf(token);
+        const row = h ? (await tx.select().from(exportsTable).where(eq(exportsTable.linkHash, h)).for('update'))[0] : undefined;
+        requireSpendable(row && { ownerId: row.createdById, downloadedAt: row.downloadedAt, expiresAt: row.expiresAt }, actor);
+        await tx.update(exportsTable).set({ downloadedAt: new Date() }).where(eq(exportsTable.id, row!.id));
         await audit({
           action: 'export.downloaded',
           resourceType: 'export',
-          resourceId: row.id,
-          purposeId: row.purposeCode,
+          resourceId: row!.id,
+          purposeId: row!.purposeCode,
           clauses: ['P5.3'],
-          details: { grantId: row.grantId, rows: row.rowCount, fileSha256: row.fileSha256 },
+          details: { grantId: row!.grantId, rows: row!.rowCount, fileSha256: row!.fileSha256 },
         });
-        return row;
+        return row!;
       });
-      const stream = await openForDownload(r.id);
-      return {
-        filename: `custos-export-${r.id.slice(0, 8)}.${r.format}`,
-        contentType: r.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        bytes: r.fileBytes,
-        sha256: r.fileSha256,
-        stream,
-      };
+      return downloadOf('export', { id: r.id, format: r.format, bytes: r.fileBytes, sha256: r.fileSha256 });
     },
 
     /** Remove the files of export and share links that expired unused (an hourly background duty). */

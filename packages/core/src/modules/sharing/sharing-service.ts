@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Actor } from '../../context.js';
 import type { Tx } from '../../db/client.js';
@@ -9,12 +8,12 @@ import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import { parseInput } from '../../validation.js';
 import type { ExportsService } from '../exports/exports-service.js';
-import { ExportLinkGoneError } from '../exports/exports-service.js';
+import type { DownloadedFile } from '../exports/exports-service.js';
 import type { ImpactService } from '../impact/impact-service.js';
 import type { Notifier } from '../notifier/notifier-service.js';
 import type { ProcessingRecordsService } from '../processing-records/processing-records-service.js';
 import type { RecipientsService } from '../recipients/recipients-service.js';
-import { mayReview } from '../use/use-fns.js';
+import { mayReview, reviewOutcome } from '../use/use-fns.js';
 import {
   createShareRequestInput,
   reviewShareRequestInput,
@@ -88,16 +87,44 @@ export function createSharingService(deps: {
     };
   }
 
-  async function view(tx: Tx, r: RequestRow): Promise<ShareRequest> {
-    const reviews = await tx.select().from(shareReviews).where(eq(shareReviews.shareRequestId, r.id)).orderBy(asc(shareReviews.id));
-    const exec = (await tx.select().from(shareExecutions).where(eq(shareExecutions.shareRequestId, r.id)))[0];
-    const rec = (await tx.select({ n: recipients.legalName }).from(recipients).where(eq(recipients.id, r.recipientId)))[0];
+  /** Requests with their reviews, executions and recipients' names: three queries for any number of requests. */
+  async function views(tx: Tx, rows: readonly RequestRow[]): Promise<ShareRequest[]> {
+    if (!rows.length) return [];
+    const ids = rows.map((r) => r.id);
+    const reviews = await tx.select().from(shareReviews).where(inArray(shareReviews.shareRequestId, ids)).orderBy(asc(shareReviews.id));
+    const execs = new Map(
+      (await tx.select().from(shareExecutions).where(inArray(shareExecutions.shareRequestId, ids))).map((e) => [e.shareRequestId, e]),
+    );
+    const names = new Map(
+      (
+        await tx
+          .select({ id: recipients.id, n: recipients.legalName })
+          .from(recipients)
+          .where(inArray(recipients.id, [...new Set(rows.map((r) => r.recipientId))]))
+      ).map((x) => [x.id, x.n]),
+    );
+    return rows.map((r) =>
+      view(
+        r,
+        reviews.filter((v) => v.shareRequestId === r.id),
+        execs.get(r.id),
+        names.get(r.recipientId),
+      ),
+    );
+  }
+
+  function view(
+    r: RequestRow,
+    reviews: ReadonlyArray<typeof shareReviews.$inferSelect>,
+    exec: ExecutionRow | undefined,
+    recipientName: string | undefined,
+  ): ShareRequest {
     return {
       id: r.id,
       requesterName: r.requesterName,
       departmentId: r.departmentId,
       recipientId: r.recipientId,
-      recipientName: rec?.n ?? '',
+      recipientName: recipientName ?? '',
       purposeCode: r.purposeCode,
       fields: r.fields,
       customerScope: r.customerScope,
@@ -127,14 +154,21 @@ export function createSharingService(deps: {
     };
   }
 
+  const viewOne = async (tx: Tx, r: RequestRow) => (await views(tx, [r]))[0]!;
+
+  /** Who may see a request: the requester and their department, holders of a role on its chain, share.read. */
+  const mayRead = (r: RequestRow, actor: Actor, can: (p: 'share.read') => boolean) =>
+    r.requesterId === actor.userId ||
+    r.departmentId === actor.departmentId ||
+    r.chain.some((role) => actor.roles.includes(role as never)) ||
+    can('share.read');
+
   /** The request, if the caller may see it: requester, their department, a reviewer of its steps, or share.read. */
   async function visible(tx: Tx, actor: Actor, id: string, can: (p: 'share.read') => boolean, lock = false): Promise<RequestRow> {
     const q = tx.select().from(shareRequests).where(eq(shareRequests.id, id));
     const r = (await (lock ? q.for('update') : q))[0];
     if (!r) throw new NotFoundError('share request not found');
-    const reviewer = r.chain.some((role) => actor.roles.includes(role as never));
-    if (!(r.requesterId === actor.userId || r.departmentId === actor.departmentId || reviewer || can('share.read')))
-      throw new NotFoundError('share request not found', { resourceType: 'share_request', resourceId: id });
+    if (!mayRead(r, actor, can)) throw new NotFoundError('share request not found', { resourceType: 'share_request', resourceId: id });
     return r;
   }
 
@@ -210,7 +244,7 @@ export function createSharingService(deps: {
             operators: Object.fromEntries(data.spec.columns.map((c) => [c.field, c.operator.kind])),
           },
         });
-        return view(tx, row!);
+        return viewOne(tx, row!);
       });
     },
 
@@ -241,8 +275,8 @@ export function createSharingService(deps: {
           earlier.some((v) => v.reviewerId === actor.userId && v.decision === 'approve' && v.step < r.step)
         )
           throw new ForbiddenError('one person approves one step of a share', 'share.review', ['P6.1']);
-        const last = r.step + 1 >= r.chain.length;
-        if (data.decision === 'approve' && last) {
+        const outcome = reviewOutcome(data.decision, r.step, r.chain.length);
+        if (outcome === 'approved') {
           await deps.recipients.internal.requireEligible(tx, r.recipientId);
           await deps.impact.internal.requireCompleted(tx, r.impactAssessmentId, 'share');
         }
@@ -257,24 +291,22 @@ export function createSharingService(deps: {
         });
         const now = new Date();
         const next: Partial<RequestRow> =
-          data.decision === 'reject'
-            ? { status: 'rejected', decidedAt: now }
-            : data.decision === 'return'
+          outcome === 'step_approved'
+            ? { step: r.step + 1 }
+            : outcome === 'returned'
               ? { status: 'returned' }
-              : last
-                ? { status: 'approved', decidedAt: now }
-                : { step: r.step + 1 };
+              : { status: outcome, decidedAt: now };
         const [u] = await tx.update(shareRequests).set(next).where(eq(shareRequests.id, id)).returning();
         await announce(tx, u!);
         await audit({
-          action: `share_request.${data.decision === 'approve' ? (last ? 'approved' : 'step_approved') : data.decision === 'reject' ? 'rejected' : 'returned'}`,
+          action: `share_request.${outcome}`,
           resourceType: 'share_request',
           resourceId: id,
           purposeId: r.purposeCode,
           clauses: ['P6.1'],
           details: { step: r.step, role, comment: data.comment ?? null },
         });
-        return view(tx, u!);
+        return viewOne(tx, u!);
       });
     },
 
@@ -386,25 +418,19 @@ export function createSharingService(deps: {
     list(actor: Actor): Promise<ShareRequest[]> {
       return runner.run(actor, OPERATIONS.listShareRequests, async ({ tx, can }) => {
         const rows = await tx.select().from(shareRequests).orderBy(desc(shareRequests.createdAt)).limit(500);
-        const out: ShareRequest[] = [];
-        for (const r of rows) {
-          const reviewer = r.status === 'in_review' && actor.roles.includes(r.chain[r.step] as never);
-          if (r.requesterId === actor.userId || r.departmentId === actor.departmentId || reviewer || can('share.read'))
-            out.push(await view(tx, r));
-        }
-        return out;
+        return views(
+          tx,
+          rows.filter((r) => mayRead(r, actor, can)),
+        );
       });
     },
 
     get(actor: Actor, id: string): Promise<ShareRequest> {
-      return runner.run(actor, OPERATIONS.getShareRequest, async ({ tx, can }) => view(tx, await visible(tx, actor, id, can)));
+      return runner.run(actor, OPERATIONS.getShareRequest, async ({ tx, can }) => viewOne(tx, await visible(tx, actor, id, can)));
     },
 
     /** The shared file, once, for the one who executed the share. */
-    async download(
-      actor: Actor,
-      token: string,
-    ): Promise<{ filename: string; contentType: string; bytes: number; sha256: string; stream: Readable }> {
+    async download(actor: Actor, token: string): Promise<DownloadedFile> {
       const e = await runner.run(actor, OPERATIONS.downloadShareFile, async ({ tx, audit }) => {
         const h = deps.exports.internal.linkHashOf(token);
         const found = h
@@ -418,27 +444,21 @@ export function createSharingService(deps: {
             )[0]
           : undefined;
         const row = found?.e;
-        if (!row || row.executedById !== actor.userId) throw new NotFoundError('share link not found');
-        if (row.downloadedAt) throw new ExportLinkGoneError('this download link was already used', 'export_link_used');
-        if (row.expiresAt.getTime() <= Date.now()) throw new ExportLinkGoneError('this download link has expired', 'export_link_expired');
-        await tx.update(shareExecutions).set({ downloadedAt: new Date() }).where(eq(shareExecutions.id, row.id));
+        deps.exports.internal.requireSpendable(
+          row && { ownerId: row.executedById, downloadedAt: row.downloadedAt, expiresAt: row.expiresAt },
+          actor,
+        );
+        await tx.update(shareExecutions).set({ downloadedAt: new Date() }).where(eq(shareExecutions.id, row!.id));
         await audit({
           action: 'share.downloaded',
           resourceType: 'share_request',
-          resourceId: row.shareRequestId,
+          resourceId: row!.shareRequestId,
           clauses: ['P6.1'],
-          details: { executionId: row.id, rows: row.rowCount, fileSha256: row.fileSha256 },
+          details: { executionId: row!.id, rows: row!.rowCount, fileSha256: row!.fileSha256 },
         });
-        return { ...row, format: found.format };
+        return { ...row!, format: found!.format };
       });
-      const format = e.format;
-      return {
-        filename: `custos-share-${e.id.slice(0, 8)}.${format}`,
-        contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        bytes: e.fileBytes,
-        sha256: e.fileSha256,
-        stream: await deps.exports.internal.openForDownload(e.id),
-      };
+      return deps.exports.internal.downloadOf('share', { id: e.id, format: e.format, bytes: e.fileBytes, sha256: e.fileSha256 });
     },
   };
 }

@@ -27,6 +27,19 @@ export function chainProblem(steps: readonly string[], sensitive: boolean): stri
   return null;
 }
 
+export type ReviewOutcome = 'rejected' | 'returned' | 'step_approved' | 'approved';
+
+/**
+ * Where one review decision takes a request on its chain (use applications, share requests):
+ * rejected and returned end the round; an approval moves to the next step, or approves at the last.
+ * The outcome is also the audit action's suffix (`use_application.step_approved`, ...).
+ */
+export function reviewOutcome(decision: 'approve' | 'reject' | 'return', step: number, chainLength: number): ReviewOutcome {
+  if (decision === 'reject') return 'rejected';
+  if (decision === 'return') return 'returned';
+  return step + 1 < chainLength ? 'step_approved' : 'approved';
+}
+
 export interface Reviewer {
   userId: string;
   roles: readonly string[];

@@ -20,7 +20,7 @@ import { OPERATIONS } from '../../operations.js';
 import type { Runner } from '../../runner.js';
 import { parseInput, pgCode } from '../../validation.js';
 import type { Notifier } from '../notifier/notifier-service.js';
-import { approvalChain, chainProblem, grantRefusal, mayReview, type GrantRefusal } from './use-fns.js';
+import { approvalChain, chainProblem, grantRefusal, mayReview, reviewOutcome, type GrantRefusal } from './use-fns.js';
 import {
   createUseApplicationInput,
   delegationInput,
@@ -335,11 +335,13 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
           comment: data.comment ?? null,
         });
         const now = new Date();
-        let next: Partial<AppRow>;
-        if (data.decision === 'reject') next = { status: 'rejected', decidedAt: now };
-        else if (data.decision === 'return') next = { status: 'returned' };
-        else if (app.step + 1 < app.chain.length) next = { step: app.step + 1 };
-        else next = { status: 'approved', decidedAt: now };
+        const outcome = reviewOutcome(data.decision, app.step, app.chain.length);
+        const next: Partial<AppRow> =
+          outcome === 'step_approved'
+            ? { step: app.step + 1 }
+            : outcome === 'returned'
+              ? { status: 'returned' }
+              : { status: outcome, decidedAt: now };
         const [u] = await tx.update(useApplications).set(next).where(eq(useApplications.id, id)).returning();
         let grantId: string | null = null;
         if (u!.status === 'approved') {
@@ -360,7 +362,7 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
           grantId = g!.id;
         } else await announceStep(tx, u!);
         await audit({
-          action: `use_application.${data.decision === 'approve' ? (grantId ? 'approved' : 'step_approved') : data.decision === 'reject' ? 'rejected' : 'returned'}`,
+          action: `use_application.${outcome}`,
           resourceType: 'use_application',
           resourceId: id,
           purposeId: app.purposeCode,
