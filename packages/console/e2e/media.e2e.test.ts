@@ -16,6 +16,7 @@ import {
   ADMIN_USER,
   RESULTS_DIR,
   apiLogin,
+  createUsers,
   launchBrowser,
   signIn,
   skipReason,
@@ -42,12 +43,11 @@ describe.skipIf(SKIP)('storage media: register, inspect, dispose with four eyes 
     server = await startServer();
     admin = await apiLogin(server.baseUrl, ADMIN_USER, ADMIN_PASSWORD);
     const dept = await admin.call<{ id: string }>('POST', '/api/v1/departments', { name: '信息安全部' });
-    for (const [username, displayName, roles] of [
+    await createUsers(admin, dept.id, PASSWORD, [
       ['sec1', '安全员甲', ['security_officer']],
       ['sec2', '安全员乙', ['security_officer']],
       ['mgr1', '审批人丙', ['management_approver']],
-    ] as const)
-      await admin.call('POST', '/api/v1/users', { username, displayName, password: PASSWORD, departmentId: dept.id, roles });
+    ]);
     b = await launchBrowser();
   });
 

@@ -17,8 +17,9 @@ import {
   ADMIN_USER,
   RESULTS_DIR,
   apiLogin,
+  createUsers,
   launchBrowser,
-  signIn,
+  switchUser,
   skipReason,
   startServer,
   type ApiClient,
@@ -45,12 +46,11 @@ describe.skipIf(SKIP)('third-party recipients and impact assessments in Chromium
     server = await startServer();
     admin = await apiLogin(server.baseUrl, ADMIN_USER, ADMIN_PASSWORD);
     const dept = await admin.call<{ id: string }>('POST', '/api/v1/departments', { name: '合规部' });
-    for (const [username, displayName, roles] of [
+    await createUsers(admin, dept.id, PASSWORD, [
       ['co1', '合规甲', ['compliance_officer']],
       ['sec1', '安全乙', ['security_officer']],
       ['mgr1', '审批丙', ['management_approver']],
-    ] as const)
-      await admin.call('POST', '/api/v1/users', { username, displayName, password: PASSWORD, departmentId: dept.id, roles });
+    ]);
     b = await launchBrowser();
   });
 
@@ -59,20 +59,7 @@ describe.skipIf(SKIP)('third-party recipients and impact assessments in Chromium
     await server?.stop();
   });
 
-  const as = async (username: string) => {
-    if (await b.page.getByTestId('logout').count()) {
-      // Close any drawer first: it covers the header.
-      for (const drawer of await b.page.locator('.ant-drawer-open .ant-drawer-close').all()) await drawer.click();
-      await b.page
-        .locator('.ant-drawer-open')
-        .first()
-        .waitFor({ state: 'detached' })
-        .catch(() => undefined);
-      await b.page.getByTestId('logout').click();
-      await b.page.getByTestId('login-page').waitFor();
-    }
-    await signIn(b.page, server.baseUrl, username, PASSWORD);
-  };
+  const as = (username: string) => switchUser(b.page, server.baseUrl, username, PASSWORD);
   async function openRecipient(): Promise<void> {
     await b.page.getByTestId('nav-recipients').click();
     await b.page.getByTestId(`recipient-open-${USCC}`).click();

@@ -28,7 +28,8 @@ import {
   RESULTS_DIR,
   apiLogin,
   launchBrowser,
-  signIn,
+  closeDrawers as closeDrawersOf,
+  switchUser,
   skipReason,
   startServer,
   type ApiClient,
@@ -165,23 +166,8 @@ describe.skipIf(SKIP)('sharing customer PI with a third-party recipient in Chrom
     await server?.stop();
   });
 
-  /** Drawers cover the header and the menu. */
-  const closeDrawers = async () => {
-    for (const drawer of await b.page.locator('.ant-drawer-open .ant-drawer-close').all()) await drawer.click();
-    await b.page
-      .locator('.ant-drawer-open')
-      .first()
-      .waitFor({ state: 'detached' })
-      .catch(() => undefined);
-  };
-  const as = async (username: string) => {
-    if (await b.page.getByTestId('logout').count()) {
-      await closeDrawers();
-      await b.page.getByTestId('logout').click();
-      await b.page.getByTestId('login-page').waitFor();
-    }
-    await signIn(b.page, server.baseUrl, username, PASSWORD);
-  };
+  const closeDrawers = () => closeDrawersOf(b.page);
+  const as = (username: string) => switchUser(b.page, server.baseUrl, username, PASSWORD);
   const pick = async (testId: string, text: string) => {
     await b.page.getByTestId(testId).click();
     await b.page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click();

@@ -147,6 +147,37 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.getByTestId('app-layout').waitFor();
 }
 
+/** Create users of a department, each `[username, displayName, roles]`, with one password. */
+export async function createUsers(
+  admin: ApiClient,
+  departmentId: string,
+  password: string,
+  users: ReadonlyArray<readonly [string, string, readonly string[]]>,
+): Promise<void> {
+  for (const [username, displayName, roles] of users)
+    await admin.call('POST', '/api/v1/users', { username, displayName, password, departmentId, roles });
+}
+
+/** Close open drawers: they cover the header and the menu. */
+export async function closeDrawers(page: Page): Promise<void> {
+  for (const drawer of await page.locator('.ant-drawer-open .ant-drawer-close').all()) await drawer.click();
+  await page
+    .locator('.ant-drawer-open')
+    .first()
+    .waitFor({ state: 'detached' })
+    .catch(() => undefined);
+}
+
+/** Sign out whoever is signed in (closing drawers first), then sign in as `username`. */
+export async function switchUser(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  if (await page.getByTestId('logout').count()) {
+    await closeDrawers(page);
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-page').waitFor();
+  }
+  await signIn(page, baseUrl, username, password);
+}
+
 /** A JSON API client with a bearer token (from `POST /api/v1/auth/login`), for arranging data. */
 export interface ApiClient {
   token: string;

@@ -16,8 +16,9 @@ import {
   ADMIN_USER,
   RESULTS_DIR,
   apiLogin,
+  createUsers,
   launchBrowser,
-  signIn,
+  switchUser,
   skipReason,
   startServer,
   type ApiClient,
@@ -41,13 +42,12 @@ describe.skipIf(SKIP)('transfer campaigns and the processing-records register in
     server = await startServer();
     admin = await apiLogin(server.baseUrl, ADMIN_USER, ADMIN_PASSWORD);
     const dept = await admin.call<{ id: string }>('POST', '/api/v1/departments', { name: '合规部' });
-    for (const [username, displayName, roles] of [
+    await createUsers(admin, dept.id, PASSWORD, [
       ['co1', '合规甲', ['compliance_officer']],
       ['mgr1', '审批乙', ['management_approver']],
       ['aud1', '审计丙', ['auditor']],
       ['staff1', '员工丁', ['staff']],
-    ] as const)
-      await admin.call('POST', '/api/v1/users', { username, displayName, password: PASSWORD, departmentId: dept.id, roles });
+    ]);
     const staff = await apiLogin(server.baseUrl, 'staff1', PASSWORD);
     for (const fields of [
       { name: '周一', email: 'zhou.yi@example.com' },
@@ -77,19 +77,7 @@ describe.skipIf(SKIP)('transfer campaigns and the processing-records register in
     await server?.stop();
   });
 
-  const as = async (username: string) => {
-    if (await b.page.getByTestId('logout').count()) {
-      for (const drawer of await b.page.locator('.ant-drawer-open .ant-drawer-close').all()) await drawer.click();
-      await b.page
-        .locator('.ant-drawer-open')
-        .first()
-        .waitFor({ state: 'detached' })
-        .catch(() => undefined);
-      await b.page.getByTestId('logout').click();
-      await b.page.getByTestId('login-page').waitFor();
-    }
-    await signIn(b.page, server.baseUrl, username, PASSWORD);
-  };
+  const as = (username: string) => switchUser(b.page, server.baseUrl, username, PASSWORD);
   const confirm = async () => {
     await b.page.locator('.ant-modal-confirm .ant-btn-primary').click();
     await b.page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
