@@ -5,31 +5,13 @@
  * their reviews to a colleague for a period with a reason.
  */
 import { AuditOutlined, CheckOutlined, ReloadOutlined, UserSwitchOutlined } from '@ant-design/icons';
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  DatePicker,
-  Divider,
-  Drawer,
-  Empty,
-  Form,
-  Input,
-  Modal,
-  Radio,
-  Select,
-  Space,
-  Table,
-  Tabs,
-  Tag,
-  Typography,
-} from 'antd';
+import { Alert, Badge, Button, DatePicker, Divider, Drawer, Form, Input, Modal, Radio, Select, Space, Tabs, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { api, type NewDelegation, type ReviewDecision, type UseApplication, type User } from '../api';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import {
   AppStatusTag,
   ApplicationDescriptions,
@@ -148,40 +130,32 @@ export function ApprovalInboxPage() {
               </span>
             ),
             children: (
-              <Card styles={{ body: { padding: 0 } }}>
-                <Table<UseApplication>
-                  data-testid="approvals-table"
-                  rowKey="id"
-                  size="middle"
-                  scroll={{ x: 1300 }}
-                  loading={apps.loading}
-                  columns={columns(true)}
-                  dataSource={awaiting}
-                  locale={{ emptyText: <Empty description={t('approvals.empty')} /> }}
-                  pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-                  onRow={(a) => ({ 'data-testid': `approval-row-${a.id}`, 'data-step': a.chain[a.step] }) as object}
-                />
-              </Card>
+              <CardTable<UseApplication>
+                emptyText={t('approvals.empty')}
+                data-testid="approvals-table"
+                rowKey="id"
+                scroll={{ x: 1300 }}
+                loading={apps.loading}
+                columns={columns(true)}
+                dataSource={awaiting}
+                onRow={(a) => ({ 'data-testid': `approval-row-${a.id}`, 'data-step': a.chain[a.step] }) as object}
+              />
             ),
           },
           {
             key: 'others',
             label: <span data-testid="approvals-tab-others">{t('approvals.tab.others')}</span>,
             children: (
-              <Card styles={{ body: { padding: 0 } }}>
-                <Table<UseApplication>
-                  data-testid="approvals-others-table"
-                  rowKey="id"
-                  size="middle"
-                  scroll={{ x: 1300 }}
-                  loading={apps.loading}
-                  columns={columns(false)}
-                  dataSource={others}
-                  locale={{ emptyText: <Empty description={t('approvals.othersEmpty')} /> }}
-                  pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-                  onRow={(a) => ({ 'data-testid': `approval-other-row-${a.id}`, 'data-status': a.status }) as object}
-                />
-              </Card>
+              <CardTable<UseApplication>
+                emptyText={t('approvals.othersEmpty')}
+                data-testid="approvals-others-table"
+                rowKey="id"
+                scroll={{ x: 1300 }}
+                loading={apps.loading}
+                columns={columns(false)}
+                dataSource={others}
+                onRow={(a) => ({ 'data-testid': `approval-other-row-${a.id}`, 'data-status': a.status }) as object}
+              />
             ),
           },
         ]}

@@ -12,7 +12,6 @@ import {
   Col,
   Descriptions,
   Drawer,
-  Empty,
   Form,
   Input,
   InputNumber,
@@ -32,6 +31,7 @@ import { useMemo, useState } from 'react';
 import { api, HIERARCHIES, type DataCategory, type Purpose } from '../api';
 import { HashText } from '../components/ConsentParts';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import { categoryLabel, formatDateTime, localized, shortId } from '../format';
 import { useI18n } from '../i18n';
 import { nestedFieldMapper, useProblemReporter, useSuccess } from '../problems';
@@ -169,18 +169,14 @@ function RequestsTable({ data, loading, onOpen }: { data: DisclosureRequest[]; l
     },
   ];
   return (
-    <Card styles={{ body: { padding: 0 } }}>
-      <Table<DisclosureRequest>
-        data-testid="disclosures-table"
-        rowKey="id"
-        size="middle"
-        loading={loading}
-        columns={columns}
-        dataSource={data}
-        locale={{ emptyText: <Empty description={tt('dc.empty')} /> }}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-      />
-    </Card>
+    <CardTable<DisclosureRequest>
+      emptyText={tt('dc.empty')}
+      data-testid="disclosures-table"
+      rowKey="id"
+      loading={loading}
+      columns={columns}
+      dataSource={data}
+    />
   );
 }
 

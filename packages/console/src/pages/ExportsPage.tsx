@@ -57,6 +57,7 @@ import {
 } from '../api';
 import { HashText } from '../components/ConsentParts';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import { FieldTags, ScopeText, periodText, useUseNames, type UseNames } from '../components/UseParts';
 import { formatDateTime, shortId } from '../format';
 import { useI18n, type MessageKey, type Translate } from '../i18n';
@@ -181,19 +182,15 @@ function ExportList() {
           </>
         }
       />
-      <Card styles={{ body: { padding: 0 } }}>
-        <Table<ExportRecord>
-          data-testid="exports-table"
-          rowKey="id"
-          size="middle"
-          loading={exports.loading}
-          columns={columns}
-          dataSource={exports.data}
-          locale={{ emptyText: <Empty description={t('exports.empty')} /> }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-          onRow={(e) => ({ 'data-testid': `export-row-${e.id}`, 'data-status': e.status }) as object}
-        />
-      </Card>
+      <CardTable<ExportRecord>
+        emptyText={t('exports.empty')}
+        data-testid="exports-table"
+        rowKey="id"
+        loading={exports.loading}
+        columns={columns}
+        dataSource={exports.data}
+        onRow={(e) => ({ 'data-testid': `export-row-${e.id}`, 'data-status': e.status }) as object}
+      />
       <Drawer
         open={open !== null}
         onClose={() => setOpenId(null)}

@@ -5,27 +5,11 @@
  * transfers, disclosures and cross-border recipients need a completed one before approval.
  */
 import { CheckOutlined, PlusOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
-import {
-  Alert,
-  Button,
-  Card,
-  Descriptions,
-  Divider,
-  Drawer,
-  Empty,
-  Form,
-  Input,
-  Modal,
-  Radio,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Typography,
-} from 'antd';
+import { Alert, Button, Descriptions, Divider, Drawer, Empty, Form, Input, Modal, Radio, Select, Space, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo, useState } from 'react';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import { formatDateTime, localized } from '../format';
 import { useI18n } from '../i18n';
 import { nestedFieldMapper, useProblemReporter, useSuccess } from '../problems';
@@ -176,19 +160,15 @@ function ImpactTable({ data, loading, recipients }: { data: ImpactAssessment[]; 
     },
   ];
   return (
-    <Card styles={{ body: { padding: 0 } }}>
-      <Table<ImpactAssessment>
-        data-testid="impact-table"
-        rowKey="id"
-        size="middle"
-        loading={loading}
-        columns={columns}
-        dataSource={data}
-        locale={{ emptyText: <Empty description={rt('pia.empty')} /> }}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-        onRow={(a) => ({ 'data-testid': `impact-row-${a.id}`, 'data-status': a.status }) as object}
-      />
-    </Card>
+    <CardTable<ImpactAssessment>
+      emptyText={rt('pia.empty')}
+      data-testid="impact-table"
+      rowKey="id"
+      loading={loading}
+      columns={columns}
+      dataSource={data}
+      onRow={(a) => ({ 'data-testid': `impact-row-${a.id}`, 'data-status': a.status }) as object}
+    />
   );
 }
 

@@ -22,7 +22,6 @@ import {
   Col,
   Descriptions,
   Drawer,
-  Empty,
   Form,
   Input,
   InputNumber,
@@ -60,6 +59,7 @@ import {
 } from '../api';
 import { HashText } from '../components/ConsentParts';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import { categoryLabel, formatDateTime } from '../format';
 import { useI18n } from '../i18n';
 import { fieldRoot, nestedFieldMapper, useProblemReporter, useSuccess } from '../problems';
@@ -260,19 +260,15 @@ function RegisterTable({
     },
   ];
   return (
-    <Card styles={{ body: { padding: 0 } }}>
-      <Table<Medium>
-        data-testid="media-table"
-        rowKey="id"
-        size="middle"
-        loading={loading}
-        columns={columns}
-        dataSource={media}
-        locale={{ emptyText: <Empty description={t('media.empty')} /> }}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-        onRow={(m) => ({ 'data-testid': `medium-row-${m.identifier}`, 'data-status': m.status }) as object}
-      />
-    </Card>
+    <CardTable<Medium>
+      emptyText={t('media.empty')}
+      data-testid="media-table"
+      rowKey="id"
+      loading={loading}
+      columns={columns}
+      dataSource={media}
+      onRow={(m) => ({ 'data-testid': `medium-row-${m.identifier}`, 'data-status': m.status }) as object}
+    />
   );
 }
 

@@ -20,7 +20,6 @@ import {
   Alert,
   Badge,
   Button,
-  Card,
   Checkbox,
   Col,
   DatePicker,
@@ -49,6 +48,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { api, type DataCategory, type User } from '../api';
 import { HashText } from '../components/ConsentParts';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import { categoryLabel, formatDateTime, localized, reasonLabel } from '../format';
 import { useI18n } from '../i18n';
 import { fieldRoot, nestedFieldMapper, useProblemReporter, useSuccess } from '../problems';
@@ -278,19 +278,15 @@ function RecipientsTable({
     },
   ];
   return (
-    <Card styles={{ body: { padding: 0 } }}>
-      <Table<Recipient>
-        data-testid="recipients-table"
-        rowKey="id"
-        size="middle"
-        loading={loading}
-        columns={columns}
-        dataSource={data}
-        locale={{ emptyText: <Empty description={rt('rcp.empty')} /> }}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-        onRow={(r) => ({ 'data-testid': `recipient-row-${r.uscc}`, 'data-status': r.status }) as object}
-      />
-    </Card>
+    <CardTable<Recipient>
+      emptyText={rt('rcp.empty')}
+      data-testid="recipients-table"
+      rowKey="id"
+      loading={loading}
+      columns={columns}
+      dataSource={data}
+      onRow={(r) => ({ 'data-testid': `recipient-row-${r.uscc}`, 'data-status': r.status }) as object}
+    />
   );
 }
 

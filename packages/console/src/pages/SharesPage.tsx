@@ -25,7 +25,6 @@ import {
   Col,
   Descriptions,
   Drawer,
-  Empty,
   Form,
   Input,
   InputNumber,
@@ -36,7 +35,6 @@ import {
   Space,
   Statistic,
   Steps,
-  Table,
   Tag,
   Typography,
 } from 'antd';
@@ -45,6 +43,7 @@ import { useMemo, useState } from 'react';
 import { api, ApiProblem, type ColumnSpec, type DataCategory, type DeidentifyOperator, type Purpose } from '../api';
 import { HashText } from '../components/ConsentParts';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import { categoryLabel, formatDateTime, localized, reasonLabel, roleLabel, shortId } from '../format';
 import { useI18n } from '../i18n';
 import { nestedFieldMapper, useProblemReporter, useSuccess } from '../problems';
@@ -252,19 +251,15 @@ function SharesTable({
     },
   ];
   return (
-    <Card styles={{ body: { padding: 0 } }}>
-      <Table<ShareRequest>
-        data-testid="shares-table"
-        rowKey="id"
-        size="middle"
-        loading={loading}
-        columns={columns}
-        dataSource={data}
-        locale={{ emptyText: <Empty description={st('sh.empty')} /> }}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-        onRow={(r) => ({ 'data-testid': `share-row-${r.id}`, 'data-status': r.status }) as object}
-      />
-    </Card>
+    <CardTable<ShareRequest>
+      emptyText={st('sh.empty')}
+      data-testid="shares-table"
+      rowKey="id"
+      loading={loading}
+      columns={columns}
+      dataSource={data}
+      onRow={(r) => ({ 'data-testid': `share-row-${r.id}`, 'data-status': r.status }) as object}
+    />
   );
 }
 

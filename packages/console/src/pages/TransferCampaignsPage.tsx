@@ -15,7 +15,6 @@ import {
   DatePicker,
   Descriptions,
   Drawer,
-  Empty,
   Form,
   Input,
   Modal,
@@ -35,6 +34,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, type DataCategory } from '../api';
 import { HashText } from '../components/ConsentParts';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import { categoryLabel, formatDateTime, shortId } from '../format';
 import { useI18n } from '../i18n';
 import { nestedFieldMapper, useProblemReporter, useSuccess } from '../problems';
@@ -214,18 +214,14 @@ function CampaignsTable({ data, loading, onOpen }: { data: TransferCampaign[]; l
     },
   ];
   return (
-    <Card styles={{ body: { padding: 0 } }}>
-      <Table<TransferCampaign>
-        data-testid="transfers-table"
-        rowKey="id"
-        size="middle"
-        loading={loading}
-        columns={columns}
-        dataSource={data}
-        locale={{ emptyText: <Empty description={tt('tr.empty')} /> }}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-      />
-    </Card>
+    <CardTable<TransferCampaign>
+      emptyText={tt('tr.empty')}
+      data-testid="transfers-table"
+      rowKey="id"
+      loading={loading}
+      columns={columns}
+      dataSource={data}
+    />
   );
 }
 

@@ -4,30 +4,13 @@
  * their status and review history; a draft is submitted, a returned one resubmitted.
  */
 import { CopyOutlined, EyeOutlined, ExportOutlined, PlusOutlined, ReloadOutlined, SendOutlined } from '@ant-design/icons';
-import {
-  Alert,
-  Button,
-  Card,
-  Col,
-  DatePicker,
-  Drawer,
-  Empty,
-  Form,
-  Input,
-  Modal,
-  Radio,
-  Row,
-  Select,
-  Space,
-  Table,
-  Tooltip,
-  Typography,
-} from 'antd';
+import { Alert, Button, Col, DatePicker, Drawer, Form, Input, Modal, Radio, Row, Select, Space, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { USE_METHODS, api, type NewUseApplication, type Segment, type UseApplication, type UseMethod } from '../api';
 import { PageHeader } from '../components/PageHeader';
+import { CardTable } from '../components/CardTable';
 import {
   AppStatusTag,
   ApplicationDescriptions,
@@ -195,20 +178,16 @@ export function UseApplicationsPage() {
           </>
         }
       />
-      <Card styles={{ body: { padding: 0 } }}>
-        <Table<UseApplication>
-          data-testid="use-apps-table"
-          rowKey="id"
-          size="middle"
-          scroll={{ x: 1400 }}
-          loading={apps.loading}
-          columns={columns}
-          dataSource={mine}
-          locale={{ emptyText: <Empty description={t('use.empty')} /> }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
-          onRow={(a) => ({ 'data-testid': `use-app-row-${a.id}`, 'data-status': a.status }) as object}
-        />
-      </Card>
+      <CardTable<UseApplication>
+        emptyText={t('use.empty')}
+        data-testid="use-apps-table"
+        rowKey="id"
+        scroll={{ x: 1400 }}
+        loading={apps.loading}
+        columns={columns}
+        dataSource={mine}
+        onRow={(a) => ({ 'data-testid': `use-app-row-${a.id}`, 'data-status': a.status }) as object}
+      />
       <ApplicationForm
         open={formOpen}
         copyOf={copyOf}
