@@ -62,13 +62,33 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
     return row;
   }
 
-  async function view(tx: Tx, r: AppRow): Promise<UseApplication> {
+  /** Applications with their reviews and grants: two queries for any number of applications. */
+  async function views(tx: Tx, rows: readonly AppRow[]): Promise<UseApplication[]> {
+    if (!rows.length) return [];
+    const ids = rows.map((r) => r.id);
     const reviews = await tx
       .select()
       .from(useApplicationReviews)
-      .where(eq(useApplicationReviews.applicationId, r.id))
+      .where(inArray(useApplicationReviews.applicationId, ids))
       .orderBy(asc(useApplicationReviews.id));
-    const grant = (await tx.select({ id: grants.id }).from(grants).where(eq(grants.applicationId, r.id)))[0];
+    const grantOf = new Map(
+      (await tx.select({ id: grants.id, app: grants.applicationId }).from(grants).where(inArray(grants.applicationId, ids))).map((g) => [
+        g.app,
+        g.id,
+      ]),
+    );
+    return rows.map((r) =>
+      appView(
+        r,
+        reviews.filter((v) => v.applicationId === r.id),
+        grantOf.get(r.id) ?? null,
+      ),
+    );
+  }
+
+  const view = async (tx: Tx, r: AppRow) => (await views(tx, [r]))[0]!;
+
+  function appView(r: AppRow, reviews: ReadonlyArray<typeof useApplicationReviews.$inferSelect>, grantId: string | null): UseApplication {
     return {
       id: r.id,
       applicantId: r.applicantId,
@@ -98,7 +118,7 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
         comment: v.comment,
         decidedAt: v.decidedAt.toISOString(),
       })),
-      grantId: grant?.id ?? null,
+      grantId,
     };
   }
 
@@ -376,7 +396,6 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
     list(actor: Actor): Promise<UseApplication[]> {
       return runner.run(actor, OPERATIONS.listUseApplications, async ({ tx, can }) => {
         const rows = await tx.select().from(useApplications).orderBy(desc(useApplications.createdAt)).limit(500);
-        const out: UseApplication[] = [];
         const me = { userId: actor.userId ?? '', roles: actor.roles, departmentId: actor.departmentId };
         const heads = new Map(
           (await tx.select({ id: departments.id, h: departments.headUserId }).from(departments)).map((d) => [d.id, d.h]),
@@ -391,14 +410,19 @@ export function createUseService(deps: { runner: Runner; notifier?: Notifier }) 
                 .where(and(inArray(users.id, from), eq(users.status, 'active')))
             ).map((u) => ({ userId: u.id, roles: u.roles, departmentId: u.departmentId }))
           : [];
+        const shown: AppRow[] = [];
+        const awaiting: boolean[] = [];
         for (const r of rows) {
           const mine = r.applicantId === actor.userId;
           const head = heads.get(r.departmentId) ?? null;
           const role = r.chain[r.step]!;
           const toReview = r.status === 'in_review' && !mine && [me, ...delegators].some((who) => mayReview(role, who, r, head));
-          if (mine || toReview || can('use.read')) out.push({ ...(await view(tx, r)), awaitingMyReview: toReview });
+          if (mine || toReview || can('use.read')) {
+            shown.push(r);
+            awaiting.push(toReview);
+          }
         }
-        return out;
+        return (await views(tx, shown)).map((a, i) => ({ ...a, awaitingMyReview: awaiting[i]! }));
       });
     },
 
